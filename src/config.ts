@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * The only place that reads the environment. `loadConfig(env)` is called once by main.ts;
+ * tests call it with their own object. Every problem is reported at once, by variable name,
+ * and no value is ever echoed back (several of them are secrets).
+ */
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/** Unset and empty mean the same thing: `FOO=` in an env file must not count as a value. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const integer = (min: number, max: number, fallback: number) =>
+  optional(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
+  ).transform((v) => v ?? fallback);
+
+const url = (fallback: string) =>
+  optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).transform((v) => v ?? fallback);
+
+const schema = z
+  .object({
+    SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: optional(z.string()),
+    SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-')),
+    SLACK_API_URL: url('https://slack.com/api/'),
+    PORT: integer(0, 65535, 3000),
+    HARNESS_API_URL: url('https://app.harness.io/gateway/api/graphql'),
+    HARNESS_ACCOUNT_ID: z.string({ error: 'is required' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Harness account id'),
+    HARNESS_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
+    HARNESS_TIMEOUT_MS: integer(100, 120_000, 10_000),
+    REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')).transform(
+      (v) => v ?? 'redis://127.0.0.1:6379',
+    ),
+    APPROVER_USER_IDS: optional(z.string())
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(SLACK_USER_ID, 'must be a comma-separated list of Slack user ids (U…)'))),
+    APPROVER_USERGROUP_ID: optional(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id (S…)')),
+    APPROVAL_CHANNEL_ID: z.string({ error: 'is required' }).regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id (C…)'),
+    AUDIT_CHANNEL_ID: optional(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id (C…)')),
+    AUDIT_STREAM_KEY: optional(z.string().regex(/^[\w:{}.-]{1,200}$/, 'must be a Redis key name')).transform(
+      (v) => v ?? 'apikey:audit',
+    ),
+    USER_GROUP_CACHE_TTL_SECONDS: integer(10, 86_400, 300),
+    LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })).transform(
+      (v) => v ?? 'info',
+    ),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required unless SLACK_APP_TOKEN (Socket Mode) is set' });
+    }
+    if (c.APPROVER_USER_IDS.length === 0 && !c.APPROVER_USERGROUP_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APPROVER_USER_IDS'],
+        message: 'no approver configured: set APPROVER_USER_IDS and/or APPROVER_USERGROUP_ID',
+      });
+    }
+  });
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+  };
+  port: number;
+  harness: { apiUrl: string; accountId: string; apiKey: string; timeoutMs: number };
+  redisUrl: string;
+  approvers: { userIds: readonly string[]; userGroupId?: string };
+  approvalChannelId: string;
+  auditChannelId?: string;
+  auditStreamKey: string;
+  userGroupCacheTtlSeconds: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    // Only the variable name and the rule: zod messages here never include the input value.
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '(environment)')} ${i.message}`);
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const c = parsed.data;
+  return {
+    slack: {
+      botToken: c.SLACK_BOT_TOKEN,
+      signingSecret: c.SLACK_SIGNING_SECRET,
+      appToken: c.SLACK_APP_TOKEN,
+      apiUrl: c.SLACK_API_URL.endsWith('/') ? c.SLACK_API_URL : `${c.SLACK_API_URL}/`,
+    },
+    port: c.PORT,
+    harness: {
+      apiUrl: c.HARNESS_API_URL,
+      accountId: c.HARNESS_ACCOUNT_ID,
+      apiKey: c.HARNESS_API_KEY,
+      timeoutMs: c.HARNESS_TIMEOUT_MS,
+    },
+    redisUrl: c.REDIS_URL,
+    approvers: { userIds: c.APPROVER_USER_IDS, userGroupId: c.APPROVER_USERGROUP_ID },
+    approvalChannelId: c.APPROVAL_CHANNEL_ID,
+    auditChannelId: c.AUDIT_CHANNEL_ID,
+    auditStreamKey: c.AUDIT_STREAM_KEY,
+    userGroupCacheTtlSeconds: c.USER_GROUP_CACHE_TTL_SECONDS,
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+/** Every secret value in the config: the logger scrubs these from anything it writes. */
+export function secretsOf(config: Config): string[] {
+  let redisPassword: string | undefined;
+  try {
+    redisPassword = decodeURIComponent(new URL(config.redisUrl).password) || undefined;
+  } catch {
+    redisPassword = undefined;
+  }
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.harness.apiKey, redisPassword].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 4,
+  );
+}

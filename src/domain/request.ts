@@ -1,0 +1,70 @@
+/**
+ * The life of an API-key change request. Pure: no Slack, Redis or GraphQL here.
+ *
+ *   pending ──approve──▶ approved ──claim──▶ executing ──▶ done | failed
+ *      │
+ *      ├──deny──▶ denied
+ *      └──expire──▶ expired
+ */
+export const OPERATIONS = ['create', 'update', 'delete'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export const STATES = ['pending', 'approved', 'executing', 'done', 'failed', 'denied', 'expired'] as const;
+export type RequestState = (typeof STATES)[number];
+
+export const TERMINAL_STATES: readonly RequestState[] = ['done', 'failed', 'denied', 'expired'];
+
+const TRANSITIONS: Record<RequestState, readonly RequestState[]> = {
+  pending: ['approved', 'denied', 'expired'],
+  approved: ['executing'],
+  executing: ['done', 'failed'],
+  done: [],
+  failed: [],
+  denied: [],
+  expired: [],
+};
+
+export function canTransition(from: RequestState, to: RequestState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The states a request must be in for a move to `to` to be legal. */
+export function sourcesOf(to: RequestState): RequestState[] {
+  return STATES.filter((from) => canTransition(from, to));
+}
+
+export function isTerminal(state: RequestState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+export interface UserGroupRef {
+  id: string;
+  name: string;
+}
+
+export interface ApiKeyRequest {
+  id: string;
+  operation: Operation;
+  state: RequestState;
+  version: number;
+  requesterId: string;
+  keyName: string;
+  /** Set for update/delete from the start, for create once Harness answers. */
+  keyUuid?: string;
+  userGroups: UserGroupRef[];
+  reason: string;
+  createdAt: string;
+  updatedAt: string;
+  approverId?: string;
+  decidedAt?: string;
+  denyReason?: string;
+  error?: string;
+  approvalChannelId?: string;
+  approvalTs?: string;
+  previousName?: string;
+  previousUserGroups?: UserGroupRef[];
+}
+
+/** Audit events, in the order a request can produce them. */
+export const AUDIT_EVENTS = ['requested', 'refused', 'approved', 'denied', 'executed', 'failed', 'expired'] as const;
+export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -1,0 +1,116 @@
+import type Redis from 'ioredis';
+import { z } from 'zod';
+import type { HarnessApi, HarnessUserGroup } from '../harness/client';
+import type { AppLogger } from '../logger';
+import { redisKeys } from '../store/keys';
+import { guard } from '../store/redis';
+
+/**
+ * Harness's user groups, cached in Redis for every replica. Harness allows ~30 GraphQL calls a
+ * minute per account and has no search filter, so the picker searches this cache locally and a
+ * keystroke never reaches Harness. A stale cache is still served while one replica (holding a
+ * Redis lock) refreshes it in the background.
+ */
+const cached = z.object({ fetchedAt: z.number(), groups: z.array(z.object({ id: z.string(), name: z.string() })) });
+type Cached = z.infer<typeof cached>;
+
+const KEEP_STALE_SECONDS = 24 * 3600;
+const MEMO_MS = 2000;
+
+export class UserGroupDirectory {
+  private memo?: { at: number; value: Cached; byId: Map<string, string> };
+  private inflight?: Promise<Cached | undefined>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly harness: HarnessApi,
+    private readonly ttlSeconds: number,
+    private readonly logger: AppLogger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** All groups, sorted by name. Waits for Harness at most `waitMs` when nothing is cached yet. */
+  async list(waitMs = 2000): Promise<HarnessUserGroup[]> {
+    return (await this.load(waitMs))?.groups ?? [];
+  }
+
+  async byId(waitMs = 2000): Promise<Map<string, string>> {
+    await this.load(waitMs);
+    return this.memo?.byId ?? new Map();
+  }
+
+  /** Case-insensitive match on name (or exact id), names starting with the query first. */
+  async search(query: string, limit = 100): Promise<HarnessUserGroup[]> {
+    const groups = await this.list();
+    const q = query.trim().toLowerCase();
+    if (!q) return groups.slice(0, limit);
+    const starts: HarnessUserGroup[] = [];
+    const contains: HarnessUserGroup[] = [];
+    for (const g of groups) {
+      const name = g.name.toLowerCase();
+      if (name.startsWith(q) || g.id === query.trim()) starts.push(g);
+      else if (name.includes(q)) contains.push(g);
+      if (starts.length >= limit) break;
+    }
+    return [...starts, ...contains].slice(0, limit);
+  }
+
+  /** Starts a refresh if the cache is stale; never waits for Harness. */
+  warm(): void {
+    void this.load(0).catch((err: unknown) => this.logger.warn('user group cache warm-up failed', err));
+  }
+
+  private async load(waitMs: number): Promise<Cached | undefined> {
+    const t = this.now();
+    if (this.memo && t - this.memo.at < MEMO_MS) return this.memo.value;
+    const raw = await guard(() => this.redis.get(redisKeys.userGroups));
+    let value: Cached | undefined;
+    if (raw) {
+      const parsed = cached.safeParse(JSON.parse(raw));
+      if (parsed.success) value = parsed.data;
+    }
+    if (value) {
+      this.remember(value);
+      if (t - value.fetchedAt > this.ttlSeconds * 1000) void this.refresh();
+      return value;
+    }
+    const refreshing = this.refresh();
+    if (waitMs <= 0) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitMs);
+    });
+    try {
+      return await Promise.race([refreshing, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private remember(value: Cached) {
+    this.memo = { at: this.now(), value, byId: new Map(value.groups.map((g) => [g.id, g.name])) };
+  }
+
+  /** One refresh per process at a time, and one per cluster (Redis lock) per minute at most. */
+  refresh(force = false): Promise<Cached | undefined> {
+    this.inflight ??= (async () => {
+      try {
+        const lock = await this.redis.set(redisKeys.userGroupsRefreshLock, String(process.pid), 'PX', 60_000, 'NX');
+        if (lock !== 'OK' && !force) return undefined;
+        const groups = await this.harness.listUserGroups();
+        groups.sort((a, b) => a.name.localeCompare(b.name));
+        const value: Cached = { fetchedAt: this.now(), groups };
+        await this.redis.set(redisKeys.userGroups, JSON.stringify(value), 'EX', this.ttlSeconds + KEEP_STALE_SECONDS);
+        this.remember(value);
+        this.logger.info('user group cache refreshed', { groups: groups.length });
+        return value;
+      } catch (err) {
+        this.logger.warn('user group cache refresh failed', err);
+        return undefined;
+      } finally {
+        this.inflight = undefined;
+      }
+    })();
+    return this.inflight;
+  }
+}

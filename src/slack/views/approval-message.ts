@@ -1,0 +1,60 @@
+import type { ApiKeyRequest } from '../../domain/request';
+import { ACTIONS, APPROVAL_MESSAGE } from '../ids';
+import type { KnownBlock } from './block-kit';
+import { escapeMrkdwn, groupList, mention, truncate } from './format';
+
+const VERB: Record<ApiKeyRequest['operation'], string> = {
+  create: 'Create API key',
+  update: 'Update API key',
+  delete: 'Delete API key',
+};
+
+const OUTCOME: Record<ApiKeyRequest['state'], string> = {
+  pending: ':hourglass_flowing_sand: Waiting for an approver',
+  approved: ':white_check_mark: Approved, sending to Harness…',
+  executing: ':gear: Approved, sending to Harness…',
+  done: ':white_check_mark: Done',
+  failed: ':x: Approved, but Harness refused',
+  denied: ':no_entry: Denied',
+  expired: ':clock3: Expired without a decision',
+};
+
+/** The request as approvers see it: summary, then buttons while pending, else the outcome. */
+export function approvalMessage(request: ApiKeyRequest): { text: string; blocks: KnownBlock[] } {
+  const fields = [
+    `*Requester*\n${mention(request.requesterId)}`,
+    `*Key name*\n${escapeMrkdwn(truncate(request.keyName, 200))}`,
+    `*User groups*\n${truncate(groupList(request.userGroups), 1900)}`,
+    `*Request id*\n\`${request.id}\``,
+  ];
+  if (request.keyUuid) fields.push(`*Key uuid*\n\`${request.keyUuid}\``);
+
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${VERB[request.operation]}: ${request.keyName}`, 150) } },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${truncate(escapeMrkdwn(request.reason), 2900)}` } },
+  ];
+
+  if (request.state === 'pending') {
+    blocks.push({
+      type: 'actions',
+      block_id: APPROVAL_MESSAGE.actionsBlock,
+      elements: [
+        { type: 'button', action_id: ACTIONS.approve, style: 'primary', value: request.id, text: { type: 'plain_text', text: 'Approve' } },
+        { type: 'button', action_id: ACTIONS.deny, style: 'danger', value: request.id, text: { type: 'plain_text', text: 'Deny' } },
+      ],
+    });
+  } else {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(outcomeLine(request), 2900) }] });
+  }
+  const text = `${VERB[request.operation]} "${truncate(request.keyName, 100)}" requested by ${mention(request.requesterId)}: ${request.state}`;
+  return { text, blocks };
+}
+
+function outcomeLine(request: ApiKeyRequest): string {
+  const by = request.approverId ? ` by ${mention(request.approverId)}` : '';
+  const parts = [`${OUTCOME[request.state]}${by}`];
+  if (request.state === 'denied' && request.denyReason) parts.push(`Reason: ${escapeMrkdwn(request.denyReason)}`);
+  if (request.state === 'failed' && request.error) parts.push(escapeMrkdwn(request.error));
+  return parts.join(' · ');
+}

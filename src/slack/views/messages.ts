@@ -1,0 +1,47 @@
+import type { ApiKeyRequest } from '../../domain/request';
+import type { AuditFields } from '../../store/audit-log';
+import { COMMAND } from '../ids';
+import { escapeMrkdwn, groupList, mention, truncate } from './format';
+
+/** Plain messages: DMs to the requester, ephemeral replies, the audit channel's lines. */
+
+const name = (r: ApiKeyRequest) => `*${escapeMrkdwn(truncate(r.keyName, 200))}*`;
+
+export function pendingDm(r: ApiKeyRequest): string {
+  return `Your request \`${r.id}\` to ${r.operation} the Harness API key ${name(r)} is waiting for an approver. Nothing changes in Harness until it is approved.`;
+}
+
+export function doneDm(r: ApiKeyRequest): string {
+  if (r.operation === 'delete') {
+    return `Approved by ${mention(r.approverId ?? '')}: the Harness API key ${name(r)} (\`${r.keyUuid ?? ''}\`) was deleted. It no longer works.`;
+  }
+  return [
+    `Approved by ${mention(r.approverId ?? '')}: the Harness API key ${name(r)} was ${r.operation === 'create' ? 'created' : 'updated'}.`,
+    `• uuid: \`${r.keyUuid ?? ''}\``,
+    `• user groups: ${groupList(r.userGroups)}`,
+    'Harness never returns the key value through its API, so the bot never sees it: reveal and copy it in Harness under *Account Settings → Access Management → API Keys*, and store it in your secret manager.',
+  ].join('\n');
+}
+
+export function failedDm(r: ApiKeyRequest): string {
+  return `Your request \`${r.id}\` (${r.operation} ${name(r)}) was approved by ${mention(r.approverId ?? '')}, but it did not complete: ${escapeMrkdwn(r.error ?? 'unknown error')}`;
+}
+
+export function deniedDm(r: ApiKeyRequest): string {
+  const why = r.denyReason ? ` Reason: ${escapeMrkdwn(r.denyReason)}` : '';
+  return `Your request \`${r.id}\` to ${r.operation} the Harness API key ${name(r)} was denied by ${mention(r.approverId ?? '')}.${why}`;
+}
+
+export function auditLine(f: AuditFields): string {
+  const key = f.keyUuid ? `${escapeMrkdwn(f.keyName)} (\`${f.keyUuid}\`)` : escapeMrkdwn(f.keyName);
+  const detail = f.detail ? ` — ${escapeMrkdwn(truncate(f.detail, 500))}` : '';
+  return `\`${f.at}\` *${f.event}* ${f.operation} ${key} · request \`${f.requestId}\` · by ${mention(f.actorId)} for ${mention(f.requesterId)}${detail}`;
+}
+
+export function helpText(): string {
+  return [
+    `*${COMMAND}* manages Harness API keys; every change waits for an approver.`,
+    `• \`${COMMAND} create\` request a new key`,
+    `• \`${COMMAND} help\` show this message`,
+  ].join('\n');
+}

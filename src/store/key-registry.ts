@@ -1,0 +1,50 @@
+import type Redis from 'ioredis';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { redisKeys } from './keys';
+import { guard } from './redis';
+
+/**
+ * Harness has no query that reads API keys back, so the bot keeps its own registry of the keys it
+ * created or changed. Entries are written by RequestStore.transition in the same atomic step as
+ * the `executed` audit entry; deleted keys stay, marked, for the trail.
+ */
+export const keyRecordSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  userGroups: z.array(z.object({ id: z.string(), name: z.string() })),
+  requesterId: z.string(),
+  approverId: z.string(),
+  requestId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deletedAt: z.string().optional(),
+});
+export type KeyRecord = z.infer<typeof keyRecordSchema>;
+
+export class KeyRegistry {
+  constructor(private readonly redis: Redis) {}
+
+  async get(uuid: string): Promise<KeyRecord | undefined> {
+    const raw = await guard(() => this.redis.hget(redisKeys.registry, uuid));
+    return raw === null ? undefined : parse(raw);
+  }
+
+  async nameInUse(name: string): Promise<boolean> {
+    const [registered, pending] = await guard(() =>
+      Promise.all([this.redis.hexists(redisKeys.registryNames, name), this.redis.hexists(redisKeys.pendingNames, name)]),
+    );
+    return registered === 1 || pending === 1;
+  }
+
+  async all(): Promise<KeyRecord[]> {
+    const raw = await guard(() => this.redis.hvals(redisKeys.registry));
+    return raw.map(parse).sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
+
+function parse(raw: string): KeyRecord {
+  const parsed = keyRecordSchema.safeParse(JSON.parse(raw));
+  if (!parsed.success) throw new AppError('STORE_UNAVAILABLE', 'A key registry entry is unreadable.', { cause: parsed.error });
+  return parsed.data;
+}

@@ -1,0 +1,12 @@
+/** Every Redis key name the bot uses, in one place. */
+export const redisKeys = {
+  request: (id: string) => `apikey:req:${id}`,
+  openRequests: 'apikey:req:open',
+  pendingNames: 'apikey:names:pending',
+  registry: 'apikey:keys',
+  registryNames: 'apikey:keys:byname',
+  userGroups: 'apikey:usergroups',
+  userGroupsRefreshLock: 'apikey:usergroups:refresh',
+  auditIndex: (stream: string, kind: 'req' | 'user' | 'key', value: string) => `${stream}:idx:${kind}:${value}`,
+  auditMirror: (stream: string, requestId: string) => `${stream}:mirror:${requestId}`,
+};

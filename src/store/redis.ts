@@ -1,0 +1,45 @@
+import Redis from 'ioredis';
+import { AppError, storeUnavailable } from '../errors';
+
+/**
+ * ioredis with options that keep Slack's 3-second deadline: with the defaults a command issued
+ * while Redis is down waits in the offline queue for over a minute. Here it fails at once
+ * (no offline queue), a hung connection fails after `commandTimeout`, and the client keeps
+ * reconnecting in the background so the bot recovers by itself.
+ */
+export function createRedis(url: string, options: { commandTimeoutMs?: number; name?: string } = {}): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs ?? 1000,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    connectionName: options.name ?? 'apikey-bot',
+    lazyConnect: false,
+  });
+}
+
+/** Resolves once the client is ready, or after `timeoutMs` (the bot still starts; /readyz says 503). */
+export function waitForReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+  });
+}
+
+/** Any error from a Redis call becomes STORE_UNAVAILABLE unless it is already one of ours. */
+export async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw storeUnavailable(err);
+  }
+}
