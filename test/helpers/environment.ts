@@ -1,0 +1,92 @@
+import { createApp, type BotApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startFakeHarness, type FakeHarness } from './fake-harness';
+import { startFakeSlack, type FakeSlack } from './fake-slack';
+import { startRedis, type RedisServer } from './redis-server';
+import { SlackSender } from './slack-requests';
+
+/**
+ * The whole bot as it runs in production — Bolt's HTTP receiver, ioredis, graphql-request — wired
+ * to a real redis-server and local fake Slack and Harness servers on loopback.
+ */
+export const SECRETS = {
+  botToken: 'xoxb-test-0000-SECRETBOTTOKEN',
+  signingSecret: 'signing-SECRET-0123456789abcdef',
+  harnessKey: 'harness-SECRET-api-key-value',
+};
+export const ACCOUNT = 'acct_TEST_123';
+export const APPROVERS = ['U0ADMIN1', 'U0ADMIN2'];
+export const REQUESTER = 'U0DEV';
+export const APPROVAL_CHANNEL = 'C0APPROVALS';
+export const AUDIT_CHANNEL = 'C0AUDIT';
+
+export interface Environment {
+  redis: RedisServer;
+  slack: FakeSlack;
+  harness: FakeHarness;
+  config: Config;
+  bot: BotApp;
+  sender: SlackSender;
+  logs: string[];
+  /** A second replica on the same Redis (same config, its own port). */
+  startReplica(): Promise<{ bot: BotApp; sender: SlackSender }>;
+  restartBot(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startEnvironment(options: { env?: Record<string, string>; groups?: { id: string; name: string }[] } = {}): Promise<Environment> {
+  const redis = await startRedis();
+  const slack = await startFakeSlack();
+  const harness = await startFakeHarness({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT, groups: options.groups });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: SECRETS.botToken,
+    SLACK_SIGNING_SECRET: SECRETS.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    HARNESS_API_URL: harness.url,
+    HARNESS_ACCOUNT_ID: ACCOUNT,
+    HARNESS_API_KEY: SECRETS.harnessKey,
+    HARNESS_TIMEOUT_MS: '1500',
+    REDIS_URL: redis.url,
+    APPROVER_USER_IDS: APPROVERS.join(','),
+    APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
+    AUDIT_CHANNEL_ID: AUDIT_CHANNEL,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const bots: BotApp[] = [];
+  const boot = async () => {
+    const bot = createApp(config, {
+      logger: createLogger({ level: 'debug', secrets: [SECRETS.botToken, SECRETS.signingSecret, SECRETS.harnessKey], write: (l) => logs.push(l) }),
+      slackRetryConfig: { retries: 0 },
+      reconcileIntervalMs: 500,
+    });
+    bots.push(bot);
+    const { port } = await bot.start();
+    return { bot, sender: new SlackSender(`http://127.0.0.1:${port}`, SECRETS.signingSecret, slack.url) };
+  };
+  const first = await boot();
+  const environment: Environment = {
+    redis,
+    slack,
+    harness,
+    config,
+    bot: first.bot,
+    sender: first.sender,
+    logs,
+    startReplica: boot,
+    async restartBot() {
+      await environment.bot.stop();
+      const next = await boot();
+      environment.bot = next.bot;
+      environment.sender = next.sender;
+    },
+    async close() {
+      await Promise.all(bots.map((b) => b.stop().catch(() => undefined)));
+      await Promise.all([slack.close(), harness.close(), redis.close()]);
+    },
+  };
+  return environment;
+}

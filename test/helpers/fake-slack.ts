@@ -1,0 +1,107 @@
+import { listen } from './http-server';
+
+/**
+ * A local stand-in for Slack's Web API speaking its wire format: POST /api/<method>, form-encoded
+ * (object arguments JSON-encoded inside the form), `Authorization: Bearer <token>`, answers
+ * `{ ok: true, ... }` or `{ ok: false, error }`. Every call is recorded for assertions.
+ */
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  token?: string;
+  at: number;
+}
+
+export interface FakeSlack {
+  url: string;
+  apiUrl: string;
+  calls: SlackCall[];
+  callsTo(method: string): SlackCall[];
+  /** Members returned by usergroups.users.list, per user group id. */
+  userGroups: Map<string, string[]>;
+  /** Force a method to fail with this Slack error code. */
+  failures: Map<string, string>;
+  waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata']);
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const userGroups = new Map<string, string[]>();
+  const failures = new Map<string, string>();
+  let ts = 1_700_000_000;
+  const waiters: { predicate: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
+
+  const server = await listen((req, body, res) => {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
+    const args: Record<string, unknown> = {};
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('application/json')) Object.assign(args, JSON.parse(body || '{}'));
+    else
+      for (const [k, v] of new URLSearchParams(body)) {
+        args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
+      }
+    const auth = req.headers.authorization;
+    const call: SlackCall = { method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now() };
+    calls.push(call);
+    for (const w of [...waiters]) {
+      if (w.predicate(call)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(call);
+      }
+    }
+    const reply = (payload: Record<string, unknown>) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (!call.token?.startsWith('xoxb-')) return reply({ ok: false, error: 'not_authed' });
+    const failure = failures.get(method);
+    if (failure) return reply({ ok: false, error: failure });
+    switch (method) {
+      case 'auth.test':
+        return reply({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'apikey-bot' });
+      case 'views.open':
+      case 'views.update':
+      case 'views.push':
+        return reply({ ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } });
+      case 'chat.postMessage': {
+        const channel = String(args.channel);
+        return reply({ ok: true, channel: channel.startsWith('U') ? `D${channel.slice(1)}` : channel, ts: `${++ts}.000100` });
+      }
+      case 'chat.update':
+        return reply({ ok: true, channel: args.channel, ts: args.ts });
+      case 'chat.postEphemeral':
+        return reply({ ok: true, message_ts: `${++ts}.000200` });
+      case 'usergroups.users.list': {
+        const users = userGroups.get(String(args.usergroup));
+        return users ? reply({ ok: true, users }) : reply({ ok: false, error: 'no_such_subteam' });
+      }
+      default:
+        return reply({ ok: false, error: 'unknown_method' });
+    }
+  });
+
+  return {
+    url: server.url,
+    apiUrl: `${server.url}/api/`,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    userGroups,
+    failures,
+    waitFor(predicate, timeoutMs = 5000) {
+      const found = calls.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const w = { predicate, resolve: (c: SlackCall) => (clearTimeout(timer), resolve(c)) };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`no Slack call matched within ${timeoutMs} ms; calls: ${calls.map((c) => c.method).join(', ')}`));
+        }, timeoutMs);
+        waiters.push(w);
+      });
+    },
+    close: server.close,
+  };
+}

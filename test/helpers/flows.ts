@@ -1,0 +1,69 @@
+import Redis from 'ioredis';
+import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
+import type { AuditEntry } from '../../src/store/audit-log';
+import { parseEntry } from '../../src/store/audit-log';
+import type { Environment } from './environment';
+import { APPROVAL_CHANNEL } from './environment';
+import type { SlackCall } from './fake-slack';
+
+/** Steps several tests share, each done the way a person in Slack would do it. */
+export function createValues(name: string, groupIds: string[], reason: string) {
+  return {
+    [CREATE_MODAL.nameBlock]: { [CREATE_MODAL.nameAction]: { type: 'plain_text_input', value: name } },
+    [CREATE_MODAL.groupsBlock]: {
+      [CREATE_MODAL.groupsAction]: {
+        type: 'multi_external_select',
+        selected_options: groupIds.map((id) => ({ text: { type: 'plain_text', text: id }, value: id })),
+      },
+    },
+    [CREATE_MODAL.reasonBlock]: { [CREATE_MODAL.reasonAction]: { type: 'plain_text_input', value: reason } },
+  };
+}
+
+/** Loads the user-group picker once so the group cache is warm, as opening the modal does. */
+export async function warmGroups(env: Environment, userId: string): Promise<void> {
+  const res = await env.sender.options(userId, CREATE_MODAL.groupsAction, CREATE_MODAL.groupsBlock, '');
+  if (res.status !== 200) throw new Error(`options load failed: ${res.status} ${res.body}`);
+}
+
+/** Submits the create modal and returns the request id from the approval message's Approve button. */
+export async function submitCreate(env: Environment, userId: string, name: string, groupIds: string[], reason = 'CI deploys'): Promise<string> {
+  await warmGroups(env, userId);
+  const res = await env.sender.viewSubmission(userId, CREATE_MODAL.callbackId, createValues(name, groupIds, reason));
+  if (res.status !== 200 || res.body !== '') throw new Error(`submission not accepted: ${res.status} ${res.body}`);
+  const post = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === APPROVAL_CHANNEL && JSON.stringify(c.args.blocks).includes(name));
+  return approveButtonValue(post);
+}
+
+export function approveButtonValue(call: SlackCall): string {
+  const blocks = call.args.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[];
+  const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTIONS.approve);
+  if (!button?.value) throw new Error('approval message has no Approve button');
+  return button.value;
+}
+
+export async function readAudit(env: Environment): Promise<AuditEntry[]> {
+  const redis = new Redis(env.redis.url);
+  try {
+    const rows = await redis.xrange(env.config.auditStreamKey, '-', '+');
+    return rows.map(([id, flat]) => parseEntry(id, flat));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const dmsTo = (env: Environment, userId: string) =>
+  env.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === userId).map((c) => String(c.args.text));
+
+export const ephemeralsTo = (env: Environment, userId: string) =>
+  env.slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === userId).map((c) => String(c.args.text));
