@@ -21,7 +21,8 @@ export interface FakeSlack {
   userGroups: Map<string, string[]>;
   /** Force a method to fail with this Slack error code. */
   failures: Map<string, string>;
-  waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  /** Resolves with the first call (from index `since` on) that matches. */
+  waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number, since?: number): Promise<SlackCall>;
   close(): Promise<void>;
 }
 
@@ -90,8 +91,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     callsTo: (method) => calls.filter((c) => c.method === method),
     userGroups,
     failures,
-    waitFor(predicate, timeoutMs = 5000) {
-      const found = calls.find(predicate);
+    waitFor(predicate, timeoutMs = 5000, since = 0) {
+      const found = calls.slice(since).find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const w = { predicate, resolve: (c: SlackCall) => (clearTimeout(timer), resolve(c)) };

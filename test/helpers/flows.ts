@@ -29,9 +29,10 @@ export async function warmGroups(env: Environment, userId: string): Promise<void
 /** Submits the create modal and returns the request id from the approval message's Approve button. */
 export async function submitCreate(env: Environment, userId: string, name: string, groupIds: string[], reason = 'CI deploys'): Promise<string> {
   await warmGroups(env, userId);
+  const since = env.slack.calls.length;
   const res = await env.sender.viewSubmission(userId, CREATE_MODAL.callbackId, createValues(name, groupIds, reason));
   if (res.status !== 200 || res.body !== '') throw new Error(`submission not accepted: ${res.status} ${res.body}`);
-  const post = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === APPROVAL_CHANNEL && JSON.stringify(c.args.blocks).includes(name));
+  const post = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === APPROVAL_CHANNEL && JSON.stringify(c.args.blocks).includes(name), 5000, since);
   return approveButtonValue(post);
 }
 
