@@ -33,7 +33,10 @@ export async function submitCreate(env: Environment, userId: string, name: strin
   const res = await env.sender.viewSubmission(userId, CREATE_MODAL.callbackId, createValues(name, groupIds, reason));
   if (res.status !== 200 || res.body !== '') throw new Error(`submission not accepted: ${res.status} ${res.body}`);
   const post = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === APPROVAL_CHANNEL && JSON.stringify(c.args.blocks).includes(name), 5000, since);
-  return approveButtonValue(post);
+  const requestId = approveButtonValue(post);
+  // The pending DM is sent after the approval message's location is stored: the announce is complete.
+  await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === userId && String(c.args.text).includes(requestId), 5000, since);
+  return requestId;
 }
 
 export function approveButtonValue(call: SlackCall): string {

@@ -17,7 +17,7 @@ export interface SlackResponse {
 
 export class SlackSender {
   constructor(
-    private readonly botUrl: string,
+    readonly botUrl: string,
     private readonly signingSecret: string,
     private readonly responseUrlBase: string,
   ) {}

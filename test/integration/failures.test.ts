@@ -1,0 +1,177 @@
+import Redis from 'ioredis';
+import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
+import { APPROVAL_CHANNEL, APPROVERS, REQUESTER, SECRETS, startEnvironment, type Environment } from '../helpers/environment';
+import { groupId } from '../helpers/fake-harness';
+import { createValues, dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil } from '../helpers/flows';
+
+describe('Harness failures', () => {
+  let env: Environment;
+  beforeAll(async () => {
+    env = await startEnvironment();
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+
+  const approveAndWaitForFailure = async (name: string) => {
+    const id = await submitCreate(env, REQUESTER, name, [groupId(2)]);
+    const before = env.harness.mutations('createApiKey').length;
+    await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes(id) && t.includes('did not complete')), 8000, `failure DM for ${name}`);
+    const update = await waitUntil(
+      () => env.slack.callsTo('chat.update').find((c) => JSON.stringify(c.args.blocks).includes(id) && JSON.stringify(c.args.blocks).includes('Harness refused')),
+      5000,
+      'message update',
+    );
+    const events = (await readAudit(env)).filter((e) => e.requestId === id);
+    // Never retried blindly: a create is not idempotent.
+    expect(env.harness.mutations('createApiKey').length - before).toBe(1);
+    expect(events.map((e) => e.event)).toEqual(['requested', 'approved', 'failed']);
+    return { id, dm, update: JSON.stringify(update.args.blocks), failed: events[2]! };
+  };
+
+  it('a GraphQL error (HTTP 200) becomes a plain-words DM, message and failed event', async () => {
+    // The name exists in Harness already (created outside the bot).
+    env.harness.keys.set('outside00000000000000x', { name: 'made-in-ui', userGroupIds: [] });
+    const { dm, update, failed } = await approveAndWaitForFailure('made-in-ui');
+    expect(dm).toContain('Harness refused createApiKey: Duplicate name made-in-ui');
+    expect(dm).not.toContain('Exception while fetching data');
+    expect(update).toContain('Duplicate name made-in-ui');
+    expect(failed.detail).toBe('Harness refused createApiKey: Duplicate name made-in-ui');
+  });
+
+  it('HTTP 401 tells the operator to check the bot key, without showing it', async () => {
+    env.harness.modeFor({ kind: 'status', status: 401, body: '{"errors":[{"message":"Invalid Api Key"}]}' }, 1);
+    const { dm } = await approveAndWaitForFailure('key-401');
+    expect(dm).toMatch(/rejected the bot's API key \(HTTP 401\).*HARNESS_API_KEY/);
+    expect(dm).not.toContain(SECRETS.harnessKey);
+  });
+
+  it('HTTP 429 without Retry-After is reported, not retried', async () => {
+    env.harness.modeFor(
+      { kind: 'status', status: 429, body: `{"errors":[{"message":"You've reached your account's rate limit for data queries. Please try again later."}]}` },
+      1,
+    );
+    const { dm } = await approveAndWaitForFailure('key-429');
+    expect(dm).toMatch(/rate limit reached \(HTTP 429\)/);
+  });
+
+  it('a 502 HTML gateway page is reported as Harness unavailable', async () => {
+    env.harness.modeFor({ kind: 'status', status: 502, body: '<html><body>Bad Gateway</body></html>', contentType: 'text/html' }, 1);
+    const { dm } = await approveAndWaitForFailure('key-502');
+    expect(dm).toMatch(/Harness is unavailable \(HTTP 502\)/);
+  });
+
+  it('a timeout says the outcome is unknown and where to check', async () => {
+    env.harness.modeFor({ kind: 'delay', ms: 2500 }, 1); // HARNESS_TIMEOUT_MS is 1500 in tests
+    const { dm, failed } = await approveAndWaitForFailure('key-timeout');
+    expect(dm).toMatch(/did not answer createApiKey within 1500 ms/);
+    expect(dm).toMatch(/outcome is unknown/);
+    expect(failed.detail).toMatch(/outcome is unknown/);
+  });
+
+  it('a failed create frees its name, and all documents sent were schema-valid', async () => {
+    expect(await submitCreate(env, REQUESTER, 'key-502', [groupId(2)])).toMatch(/^req-/);
+    expect(env.harness.invalidDocuments).toEqual([]);
+  });
+});
+
+describe('Redis outages and restarts', () => {
+  let env: Environment;
+  beforeAll(async () => {
+    env = await startEnvironment();
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('survives a bot restart between request and approval', async () => {
+    const id = await submitCreate(env, REQUESTER, 'survives-restart', [groupId(8)]);
+    await env.restartBot();
+    await env.sender.button(APPROVERS[1]!, ACTIONS.approve, id);
+    const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('survives-restart') && t.includes('created')), 5000, 'result DM');
+    expect(dm).toContain('<@U0ADMIN2>');
+    // The new process still knows where the approval message is.
+    const update = await waitUntil(() => env.slack.callsTo('chat.update').find((c) => JSON.stringify(c.args.blocks).includes(id) && JSON.stringify(c.args.blocks).includes('Done')));
+    expect(update.args.channel).toBe(APPROVAL_CHANNEL);
+  });
+
+  it('answers everything within 3 s while Redis is down, changes nothing, and recovers by itself', async () => {
+    const id = await submitCreate(env, REQUESTER, 'outage-key', [groupId(9)]);
+    const port = Number(new URL(env.sender.botUrl).port);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    await env.redis.stop();
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 503, 5000, 'readyz 503');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    let t = Date.now();
+    const cmd = await env.sender.command(REQUESTER, 'create');
+    expect(Date.now() - t).toBeLessThan(3000);
+    expect(cmd.status).toBe(200);
+    expect((cmd.json() as { text: string }).text).toMatch(/temporarily unavailable/);
+
+    t = Date.now();
+    const submit = await env.sender.viewSubmission(REQUESTER, CREATE_MODAL.callbackId, createValues('during-outage', [groupId(9)], 'x'));
+    expect(Date.now() - t).toBeLessThan(3000);
+    expect((submit.json() as { errors: Record<string, string> }).errors[CREATE_MODAL.nameBlock]).toMatch(/temporarily unavailable.*Nothing was changed/);
+
+    t = Date.now();
+    const click = await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    expect(click.status).toBe(200);
+    const reply = await waitUntil(() => ephemeralsTo(env, APPROVERS[0]!).find((m) => m.includes('temporarily unavailable')), 3000, 'unavailable reply');
+    expect(Date.now() - t).toBeLessThan(3000);
+    expect(reply).toMatch(/Nothing was changed/);
+    expect(env.harness.mutations('createApiKey').filter((r) => JSON.stringify(r.variables).includes('outage-key'))).toHaveLength(0);
+
+    // Redis comes back (empty: no persistence in tests) and the bot reconnects on its own.
+    await env.redis.start();
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 10000, 'readyz 200');
+    const again = await env.sender.command(REQUESTER, 'create');
+    expect(again.body).toBe('');
+    const recovered = await submitCreate(env, REQUESTER, 'after-outage', [groupId(9)]);
+    expect(recovered).toMatch(/^req-/);
+  });
+});
+
+describe('reconciler', () => {
+  let env: Environment;
+  beforeAll(async () => {
+    env = await startEnvironment({ env: { HARNESS_TIMEOUT_MS: '500' } });
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('executes a request left approved by a replica that died, exactly once', async () => {
+    const id = await submitCreate(env, REQUESTER, 'left-approved', [groupId(10)]);
+    const redis = new Redis(env.redis.url);
+    try {
+      // What a replica that crashed right after the atomic approval leaves behind.
+      await redis.hset(`apikey:req:${id}`, 'state', 'approved', 'approverId', APPROVERS[0]!, 'updatedAt', new Date(Date.now() - 60_000).toISOString());
+      const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('left-approved') && t.includes('created')), 8000, 'reconciled DM');
+      expect(dm).toContain('<@U0ADMIN1>');
+      await new Promise((r) => setTimeout(r, 1200)); // two more reconciler passes
+      expect(env.harness.mutations('createApiKey').filter((r) => JSON.stringify(r.variables).includes('left-approved'))).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('fails a request stuck in executing with an unknown outcome, without calling Harness again', async () => {
+    const id = await submitCreate(env, REQUESTER, 'stuck-executing', [groupId(10)]);
+    const redis = new Redis(env.redis.url);
+    try {
+      await redis.hset(`apikey:req:${id}`, 'state', 'executing', 'approverId', APPROVERS[0]!, 'updatedAt', new Date(Date.now() - 120_000).toISOString());
+      const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes(id) && t.includes('did not complete')), 8000, 'unknown-outcome DM');
+      expect(dm).toMatch(/outcome is unknown/);
+      expect(env.harness.mutations('createApiKey').filter((r) => JSON.stringify(r.variables).includes('stuck-executing'))).toHaveLength(0);
+      const events = (await readAudit(env)).filter((e) => e.requestId === id).map((e) => [e.event, e.actorId]);
+      expect(events).toEqual([
+        ['requested', REQUESTER],
+        ['failed', 'system'],
+      ]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
