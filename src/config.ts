@@ -56,18 +56,6 @@ const schema = z
     LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })).transform(
       (v) => v ?? 'info',
     ),
-  })
-  .superRefine((c, ctx) => {
-    if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required unless SLACK_APP_TOKEN (Socket Mode) is set' });
-    }
-    if (c.APPROVER_USER_IDS.length === 0 && !c.APPROVER_USERGROUP_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['APPROVER_USER_IDS'],
-        message: 'no approver configured: set APPROVER_USER_IDS and/or APPROVER_USERGROUP_ID',
-      });
-    }
   });
 
 export interface Config {
@@ -95,13 +83,27 @@ export class ConfigError extends Error {
   }
 }
 
+/** Rules across variables, checked on the raw values so they are reported with all the others. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const set = (k: string) => (env[k] ?? '').trim() !== '';
+  const problems: string[] = [];
+  if (!set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
+    problems.push('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
+  }
+  if (!set('APPROVER_USER_IDS') && !set('APPROVER_USERGROUP_ID')) {
+    problems.push('APPROVER_USER_IDS no approver configured: set APPROVER_USER_IDS and/or APPROVER_USERGROUP_ID');
+  }
+  return problems;
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    // Only the variable name and the rule: zod messages here never include the input value.
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '(environment)')} ${i.message}`);
-    throw new ConfigError([...new Set(problems)]);
-  }
+  // Only the variable name and the rule: the messages here never include the input value.
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? '(environment)')} ${i.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const c = parsed.data;
   return {
     slack: {

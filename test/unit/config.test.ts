@@ -1,0 +1,94 @@
+import { ConfigError, loadConfig, secretsOf } from '../../src/config';
+
+const valid = {
+  SLACK_BOT_TOKEN: 'xoxb-1-secret-token',
+  SLACK_SIGNING_SECRET: 'sign-secret-value',
+  HARNESS_ACCOUNT_ID: 'acct123',
+  HARNESS_API_KEY: 'harness-key-value',
+  APPROVER_USER_IDS: 'U01, U02',
+  APPROVAL_CHANNEL_ID: 'C0APPROVE',
+};
+
+const problemsOf = (env: Record<string, string | undefined>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+};
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(valid);
+    expect(c).toMatchObject({
+      port: 3000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      auditStreamKey: 'apikey:audit',
+      approvers: { userIds: ['U01', 'U02'] },
+      harness: { apiUrl: 'https://app.harness.io/gateway/api/graphql', timeoutMs: 10000, accountId: 'acct123' },
+      slack: { apiUrl: 'https://slack.com/api/' },
+      logLevel: 'info',
+    });
+    expect(c.auditChannelId).toBeUndefined();
+    expect(c.slack.appToken).toBeUndefined();
+  });
+
+  it('lists every problem at once, by variable name', () => {
+    const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxp-user-token', PORT: 'eighty', HARNESS_TIMEOUT_MS: '5' });
+    const names = problems.map((p) => p.split(' ')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN',
+        'SLACK_SIGNING_SECRET',
+        'PORT',
+        'HARNESS_ACCOUNT_ID',
+        'HARNESS_API_KEY',
+        'HARNESS_TIMEOUT_MS',
+        'APPROVER_USER_IDS',
+        'APPROVAL_CHANNEL_ID',
+      ]),
+    );
+    expect(problems.find((p) => p.startsWith('PORT'))).toBe('PORT must be a whole number');
+  });
+
+  it('never echoes a value, secret or not', () => {
+    const err = (() => {
+      try {
+        loadConfig({ ...valid, SLACK_BOT_TOKEN: 'xoxp-SUPERSECRET', SLACK_APP_TOKEN: 'bad-SUPERSECRET2', REDIS_URL: 'http://SECRETHOST' });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.message).toMatch(/SLACK_BOT_TOKEN must be a bot token/);
+    expect(err.message).toMatch(/SLACK_APP_TOKEN must be an app-level token/);
+    expect(err.message).not.toMatch(/SUPERSECRET|SECRETHOST/);
+  });
+
+  it('needs no signing secret in Socket Mode', () => {
+    const c = loadConfig({ ...valid, SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: 'xapp-1-abc' });
+    expect(c.slack.appToken).toBe('xapp-1-abc');
+    expect(c.slack.signingSecret).toBeUndefined();
+  });
+
+  it('accepts a user group instead of a list of approvers, and treats empty as unset', () => {
+    const c = loadConfig({ ...valid, APPROVER_USER_IDS: '', APPROVER_USERGROUP_ID: 'S0ADMINS', AUDIT_CHANNEL_ID: '' });
+    expect(c.approvers).toEqual({ userIds: [], userGroupId: 'S0ADMINS' });
+    expect(c.auditChannelId).toBeUndefined();
+  });
+
+  it('rejects malformed ids', () => {
+    expect(problemsOf({ ...valid, APPROVER_USER_IDS: 'U01,alice' })).toEqual([
+      'APPROVER_USER_IDS must be a comma-separated list of Slack user ids (U…)',
+    ]);
+    expect(problemsOf({ ...valid, APPROVAL_CHANNEL_ID: '#approvals' })).toEqual(['APPROVAL_CHANNEL_ID must be a Slack channel id (C…)']);
+  });
+
+  it('normalises the Slack API URL and collects every secret for the log scrubber', () => {
+    const c = loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:9/api', REDIS_URL: 'redis://:redis-pass-word@127.0.0.1:6379' });
+    expect(c.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
+    expect(secretsOf(c).sort()).toEqual(['harness-key-value', 'redis-pass-word', 'sign-secret-value', 'xoxb-1-secret-token']);
+  });
+});
