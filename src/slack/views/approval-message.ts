@@ -47,7 +47,8 @@ export function approvalMessage(request: ApiKeyRequest): { text: string; blocks:
   } else {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(outcomeLine(request), 2900) }] });
   }
-  const text = `${VERB[request.operation]} "${truncate(request.keyName, 100)}" requested by ${mention(request.requesterId)}: ${request.state}`;
+  // The fallback text is parsed as mrkdwn in notifications: escape it like every mrkdwn field.
+  const text = `${VERB[request.operation]} "${escapeMrkdwn(truncate(request.keyName, 100))}" requested by ${mention(request.requesterId)}: ${request.state}`;
   return { text, blocks };
 }
 
