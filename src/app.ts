@@ -59,7 +59,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
     },
     customRoutes,
     ...(socketMode
-      ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.port } }
+      ? {
+          socketMode: true,
+          appToken: config.slack.appToken,
+          // Socket Mode's own client opens the connection (apps.connections.open): same API URL.
+          installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
+        }
       : { signingSecret: config.slack.signingSecret, port: config.port }),
   });
 
@@ -84,8 +89,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   });
 
   registerListeners(app, { requests, groups, notifier, logger, storeReady: () => redis.status === 'ready' });
-  app.error(async (err) => {
+  // The one place where errors no listener handled end: logged with context, never re-thrown.
+  app.error((err) => {
     logger.error('unhandled error in a Slack listener', err);
+    return Promise.resolve();
   });
 
   let reconciler: NodeJS.Timeout | undefined;

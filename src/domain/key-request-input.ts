@@ -11,6 +11,7 @@ export const GROUPS_MAX = 50;
 export const USER_GROUP_ID = /^[A-Za-z0-9_-]{22}$/;
 
 // C0/C1 control characters and the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export const keyNameSchema = z

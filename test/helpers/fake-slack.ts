@@ -21,6 +21,8 @@ export interface FakeSlack {
   userGroups: Map<string, string[]>;
   /** Force a method to fail with this Slack error code. */
   failures: Map<string, string>;
+  /** The WebSocket URL apps.connections.open hands out (Socket Mode). */
+  setSocketUrl(url: string): void;
   /** Resolves with the first call (from index `since` on) that matches. */
   waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number, since?: number): Promise<SlackCall>;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const userGroups = new Map<string, string[]>();
   const failures = new Map<string, string>();
+  let socketUrl: string | undefined;
   let ts = 1_700_000_000;
   const waiters: { predicate: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
 
@@ -57,6 +60,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
+    if (method === 'apps.connections.open') {
+      return call.token?.startsWith('xapp-') && socketUrl
+        ? reply({ ok: true, url: socketUrl })
+        : reply({ ok: false, error: 'invalid_auth' });
+    }
     if (!call.token?.startsWith('xoxb-')) return reply({ ok: false, error: 'not_authed' });
     const failure = failures.get(method);
     if (failure) return reply({ ok: false, error: failure });
@@ -91,6 +99,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     callsTo: (method) => calls.filter((c) => c.method === method),
     userGroups,
     failures,
+    setSocketUrl(url) {
+      socketUrl = url;
+    },
     waitFor(predicate, timeoutMs = 5000, since = 0) {
       const found = calls.slice(since).find(predicate);
       if (found) return Promise.resolve(found);

@@ -29,7 +29,7 @@ export class SlackSender {
       body,
     });
     const text = await res.text();
-    return { status: res.status, body: text, json: () => (text ? JSON.parse(text) : undefined) };
+    return { status: res.status, body: text, json: () => (text ? (JSON.parse(text) as unknown) : undefined) };
   }
 
   commandBody(userId: string, text: string): string {

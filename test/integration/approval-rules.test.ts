@@ -51,7 +51,7 @@ describe('who may decide, and how often', () => {
     expect(responses.every((r) => r.status === 200)).toBe(true);
     await waitUntil(() => dmsTo(env, REQUESTER).some((t) => t.includes('contended-key') && t.includes('created')), 5000, 'result DM');
     // Let any straggler finish before counting.
-    await waitUntil(async () => ephemeralsTo(env, APPROVERS[0]!).length + ephemeralsTo(env, APPROVERS[1]!).length >= 9 || undefined, 5000, 'losers told');
+    await waitUntil(() => ephemeralsTo(env, APPROVERS[0]!).length + ephemeralsTo(env, APPROVERS[1]!).length >= 9 || undefined, 5000, 'losers told');
     expect(env.harness.mutations('createApiKey').length - before).toBe(1);
     const events = (await readAudit(env)).filter((e) => e.requestId === id).map((e) => e.event);
     expect(events).toEqual(['requested', 'approved', 'executed']);
