@@ -41,6 +41,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
+  if (config.logLevel === 'debug') {
+    logger.warn("LOG_LEVEL=debug: Slack's Web API client logs request bodies (modal contents, reasons); do not use in production");
+  }
 
   const harness = overrides.harness ?? createHarnessClient(config.harness);
   const socketMode = Boolean(config.slack.appToken);

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ACCOUNT, APPROVAL_CHANNEL, APPROVERS, SECRETS } from '../helpers/environment';
+import { startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
+import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { freePort, startRedis, type RedisServer } from '../helpers/redis-server';
+import { waitUntil } from '../helpers/flows';
+
+/** `npm start` as an operator runs it: the compiled dist/main.js in its own process. */
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');
+
+function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let out = '';
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+describe('the compiled bot process', () => {
+  let redis: RedisServer;
+  let slack: FakeSlack;
+  let harness: FakeHarness;
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: `npm test` builds it first (pretest); run `npm run build`');
+    redis = await startRedis();
+    slack = await startFakeSlack();
+    harness = await startFakeHarness({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT });
+  });
+  afterAll(async () => {
+    await Promise.all([slack.close(), harness.close(), redis.close()]);
+  });
+
+  it('refuses to start on a bad environment, listing every problem and no secret', async () => {
+    const p = run({ SLACK_BOT_TOKEN: 'xoxp-NOT-A-BOT-TOKEN-SECRET', HARNESS_API_KEY: SECRETS.harnessKey, PORT: 'x' });
+    expect(await p.exited).toBe(78);
+    const out = p.output();
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'PORT', 'HARNESS_ACCOUNT_ID', 'APPROVAL_CHANNEL_ID', 'APPROVER_USER_IDS']) {
+      expect(out).toContain(name);
+    }
+    expect(out).not.toContain('NOT-A-BOT-TOKEN-SECRET');
+    expect(out).not.toContain(SECRETS.harnessKey);
+  });
+
+  it('serves /healthz and /readyz, logs JSON without secrets, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const p = run({
+      SLACK_BOT_TOKEN: SECRETS.botToken,
+      SLACK_SIGNING_SECRET: SECRETS.signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      HARNESS_API_URL: harness.url,
+      HARNESS_ACCOUNT_ID: ACCOUNT,
+      HARNESS_API_KEY: SECRETS.harnessKey,
+      REDIS_URL: redis.url,
+      APPROVER_USER_IDS: APPROVERS.join(','),
+      APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
+    });
+    try {
+      await waitUntil(() => p.output().includes('apikey bot started'), 10000, 'start');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', redis: 'ok' });
+      const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: 'command=/apikey' });
+      expect(unsigned.status).toBe(401);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      const lines = p.output().trim().split('\n');
+      for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      for (const secret of Object.values(SECRETS)) expect(p.output()).not.toContain(secret);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+  });
+});
