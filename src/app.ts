@@ -6,7 +6,9 @@ import { secretsOf, type Config } from './config';
 import { createHarnessClient, type HarnessApi } from './harness/client';
 import { createLogger, type AppLogger } from './logger';
 import { ApproverDirectory } from './services/approvers';
+import { QueryService } from './services/queries';
 import { RequestService } from './services/request-service';
+import { SubmissionService } from './services/submissions';
 import { UserGroupDirectory } from './services/user-groups';
 import { registerListeners } from './slack/listeners';
 import { SlackNotifier } from './slack/slack-notifier';
@@ -79,19 +81,23 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   );
   const groups = new UserGroupDirectory(redis, harness, config.userGroupCacheTtlSeconds, logger);
   const approvers = new ApproverDirectory(config.approvers.userIds, config.approvers.userGroupId, (id) => notifier.userGroupMembers(id));
+  const store = new RequestStore(redis, config.auditStreamKey);
+  const registry = new KeyRegistry(redis);
+  const audit = new AuditLog(redis, config.auditStreamKey);
+  const submissions = new SubmissionService({ store, registry, groups });
+  const queries = new QueryService({ store, registry, audit, approvers });
   const requests = new RequestService({
-    store: new RequestStore(redis, config.auditStreamKey),
-    registry: new KeyRegistry(redis),
-    audit: new AuditLog(redis, config.auditStreamKey),
+    store,
+    registry,
+    audit,
     harness,
-    groups,
     approvers,
     notifier,
     logger,
     harnessTimeoutMs: config.harness.timeoutMs,
   });
 
-  registerListeners(app, { requests, groups, notifier, logger, storeReady: () => redis.status === 'ready' });
+  registerListeners(app, { requests, submissions, queries, groups, notifier, logger, storeReady: () => redis.status === 'ready' });
   // The one place where errors no listener handled end: logged with context, never re-thrown.
   app.error((err) => {
     logger.error('unhandled error in a Slack listener', err);

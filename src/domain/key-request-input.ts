@@ -34,7 +34,7 @@ const inputSchema = z.object({
     .pipe(z.string().min(1, 'Say why the key is needed.').max(REASON_MAX, `Keep the reason under ${REASON_MAX} characters.`)),
 });
 
-export type KeyRequestField = 'name' | 'userGroupIds' | 'reason';
+export type KeyRequestField = 'name' | 'userGroupIds' | 'reason' | 'key' | 'confirm';
 export type KeyRequestInput = z.infer<typeof inputSchema>;
 export type FieldErrors = Partial<Record<KeyRequestField, string>>;
 
@@ -70,3 +70,21 @@ export function validateKeyRequest(
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: parsed.data };
 }
+
+/** Harness API key uuids are opaque ids; accept the URL-safe alphabet Harness uses. */
+export const KEY_UUID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * The key an update or delete is about: picked from the bot's registry, or typed (a key created
+ * outside the bot). Exactly one answer is needed; two different ones are a mistake to point out.
+ */
+export function resolveKeyUuid(picked: string | undefined, typed: string | undefined): { ok: true; uuid: string } | { ok: false; error: string } {
+  const t = typed?.trim() || undefined;
+  if (t && !KEY_UUID.test(t)) return { ok: false, error: 'That is not a Harness API key uuid (letters, digits, - and _).' };
+  if (picked && t && picked !== t) return { ok: false, error: 'You picked one key and typed the uuid of another: keep only one.' };
+  const uuid = picked ?? t;
+  if (!uuid) return { ok: false, error: 'Pick a key, or type the uuid of a key created outside the bot.' };
+  return { ok: true, uuid };
+}
+
+export const reasonSchema = inputSchema.shape.reason;

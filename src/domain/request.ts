@@ -66,5 +66,20 @@ export interface ApiKeyRequest {
 }
 
 /** Audit events, in the order a request can produce them. */
-export const AUDIT_EVENTS = ['requested', 'refused', 'approved', 'denied', 'executed', 'failed', 'expired'] as const;
+export const AUDIT_EVENTS = ['requested', 'refused', 'approved', 'denied', 'executed', 'updated', 'deleted', 'failed', 'expired'] as const;
+
+/** The audit event that records a successful Harness call for each operation. */
+export const SUCCESS_EVENT: Record<Operation, AuditEventName> = { create: 'executed', update: 'updated', delete: 'deleted' };
+
+/** Groups an update adds and removes; `undefined` previous means the current set is unknown. */
+export function diffGroups(previous: readonly UserGroupRef[] | undefined, next: readonly UserGroupRef[]) {
+  if (!previous) return undefined;
+  const before = new Set(previous.map((g) => g.id));
+  const after = new Set(next.map((g) => g.id));
+  return {
+    added: next.filter((g) => !before.has(g.id)),
+    removed: previous.filter((g) => !after.has(g.id)),
+    kept: next.filter((g) => before.has(g.id)),
+  };
+}
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { alreadyDecidedMessage, checkDecision, type Decision } from '../domain/approval-policy';
-import { validateKeyRequest, type FieldErrors } from '../domain/key-request-input';
-import type { ApiKeyRequest, RequestState, UserGroupRef } from '../domain/request';
+import { SUCCESS_EVENT, type ApiKeyRequest, type RequestState } from '../domain/request';
 import { AppError } from '../errors';
 import type { HarnessApi } from '../harness/client';
 import { HarnessError } from '../harness/harness-error';
@@ -12,20 +10,17 @@ import type { RequestStore, TransitionResult } from '../store/request-store';
 import { doneDm, deniedDm, failedDm, pendingDm } from '../slack/views/messages';
 import type { ApproverDirectory } from './approvers';
 import type { Notifier } from './notifier';
-import type { UserGroupDirectory } from './user-groups';
 
 export interface RequestServiceDeps {
   store: RequestStore;
   registry: KeyRegistry;
   audit: AuditLog;
   harness: HarnessApi;
-  groups: UserGroupDirectory;
   approvers: ApproverDirectory;
   notifier: Notifier;
   logger: AppLogger;
   harnessTimeoutMs: number;
   now?: () => Date;
-  newId?: () => string;
 }
 
 /** A reply for the person who clicked or submitted; `ok: false` means nothing changed. */
@@ -43,45 +38,9 @@ export interface Outcome {
  */
 export class RequestService {
   private readonly now: () => Date;
-  private readonly newId: () => string;
 
   constructor(private readonly deps: RequestServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.newId = deps.newId ?? (() => `req-${randomUUID()}`);
-  }
-
-  /** Validates a create submission and stores it as pending (with its audit entry). */
-  async submitCreate(
-    requesterId: string,
-    raw: { name: unknown; userGroupIds: unknown; reason: unknown },
-  ): Promise<{ ok: true; request: ApiKeyRequest; audit: AuditFields } | { ok: false; errors: FieldErrors }> {
-    const [groupsById, nameTaken] = await Promise.all([
-      this.deps.groups.byId(),
-      typeof raw.name === 'string' ? this.deps.registry.nameInUse(raw.name) : Promise.resolve(false),
-    ]);
-    const checked = validateKeyRequest(raw, { nameTaken: () => nameTaken, groupsById });
-    if (!checked.ok) return checked;
-
-    const at = this.now().toISOString();
-    const userGroups: UserGroupRef[] = checked.value.userGroupIds.map((id) => ({ id, name: groupsById.get(id) ?? id }));
-    const request: ApiKeyRequest = {
-      id: this.newId(),
-      operation: 'create',
-      state: 'pending',
-      version: 0,
-      requesterId,
-      keyName: checked.value.name,
-      userGroups,
-      reason: checked.value.reason,
-      createdAt: at,
-      updatedAt: at,
-    };
-    const stored = await this.deps.store.create(request);
-    if (!stored.ok) {
-      // Lost a race with another submission of the same name between the check and the write.
-      return { ok: false, errors: { name: `A key named "${request.keyName}" already exists or is already requested. Choose another name.` } };
-    }
-    return { ok: true, request, audit: stored.audit };
   }
 
   /** After the modal closed: post the request for approvers and tell the requester. */
@@ -174,7 +133,7 @@ export class RequestService {
     return this.finish(request, 'done', {
       actorId,
       patch: { keyUuid: record.uuid },
-      audit: { event: 'executed' },
+      audit: { event: SUCCESS_EVENT[request.operation] },
       registry: { record, previousName: request.previousName },
     });
   }

@@ -4,15 +4,36 @@
  */
 export const COMMAND = '/apikey';
 
-export const CREATE_MODAL = {
-  callbackId: 'apikey_create',
+export const SUBCOMMANDS = ['create', 'update', 'delete', 'list', 'audit', 'help'] as const;
+
+/** Input blocks shared by the create, update and delete modals. */
+export const FIELDS = {
   nameBlock: 'key_name',
   nameAction: 'key_name_input',
   groupsBlock: 'user_groups',
   groupsAction: 'user_groups_select',
   reasonBlock: 'reason',
   reasonAction: 'reason_input',
+  keyBlock: 'key',
+  keyAction: 'key_select',
+  uuidBlock: 'key_uuid',
+  uuidAction: 'key_uuid_input',
+  confirmBlock: 'confirm',
+  confirmAction: 'confirm_checkbox',
 } as const;
+
+export const CREATE_MODAL = {
+  callbackId: 'apikey_create',
+  nameBlock: FIELDS.nameBlock,
+  nameAction: FIELDS.nameAction,
+  groupsBlock: FIELDS.groupsBlock,
+  groupsAction: FIELDS.groupsAction,
+  reasonBlock: FIELDS.reasonBlock,
+  reasonAction: FIELDS.reasonAction,
+} as const;
+
+export const UPDATE_MODAL = { callbackId: 'apikey_update' } as const;
+export const DELETE_MODAL = { callbackId: 'apikey_delete' } as const;
 
 export const DENY_MODAL = {
   callbackId: 'apikey_deny',
@@ -23,9 +44,13 @@ export const DENY_MODAL = {
 export const ACTIONS = {
   approve: 'approve_request',
   deny: 'deny_request',
+  auditPage: 'audit_next_page',
 } as const;
 
 /** Blocks of the approval message, so chat.update can keep or replace them by id. */
 export const APPROVAL_MESSAGE = {
   actionsBlock: 'decision',
 } as const;
+
+/** Events the bot subscribes to (manifest: settings.event_subscriptions.bot_events). */
+export const EVENTS = ['app_home_opened'] as const;

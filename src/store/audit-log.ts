@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { compareStreamIds } from '../domain/audit-query';
 import type { ApiKeyRequest, AuditEventName } from '../domain/request';
 import { redisKeys } from './keys';
 import { AUDIT_ONLY } from './lua';
@@ -84,14 +85,20 @@ export function auditPairs(fields: AuditFields): string {
 /** The secondary indexes an entry is filed under: its request, each person involved, its key. */
 export function auditIndexKeys(stream: string, f: AuditFields): string[] {
   const keys = [
-    redisKeys.auditIndex(stream, 'req', f.requestId),
-    redisKeys.auditIndex(stream, 'user', f.actorId),
-    redisKeys.auditIndex(stream, 'user', f.requesterId),
-    redisKeys.auditIndex(stream, 'key', `name:${f.keyName}`),
+    f.requestId && redisKeys.auditIndex(stream, 'req', f.requestId),
+    f.actorId && redisKeys.auditIndex(stream, 'user', f.actorId),
+    f.requesterId && redisKeys.auditIndex(stream, 'user', f.requesterId),
+    f.keyName && keyNameIndex(stream, f.keyName),
+    f.previousName && keyNameIndex(stream, f.previousName),
+    f.keyUuid && keyUuidIndex(stream, f.keyUuid),
   ];
-  if (f.keyUuid) keys.push(redisKeys.auditIndex(stream, 'key', `uuid:${f.keyUuid}`));
-  return [...new Set(keys)];
+  return [...new Set(keys.filter((k): k is string => Boolean(k)))];
 }
+
+export const keyNameIndex = (stream: string, name: string) => redisKeys.auditIndex(stream, 'key', `name:${name}`);
+export const keyUuidIndex = (stream: string, uuid: string) => redisKeys.auditIndex(stream, 'key', `uuid:${uuid}`);
+export const userIndex = (stream: string, userId: string) => redisKeys.auditIndex(stream, 'user', userId);
+export const requestIndex = (stream: string, requestId: string) => redisKeys.auditIndex(stream, 'req', requestId);
 
 export function parseEntry(id: string, flat: string[]): AuditEntry {
   const record: Record<string, string> = {};
@@ -126,26 +133,51 @@ export class AuditLog {
 
   /** All entries of one request, oldest first (uses the per-request index). */
   async forRequest(requestId: string): Promise<AuditEntry[]> {
-    return this.byIndex(redisKeys.auditIndex(this.streamKey, 'req', requestId), 1000, 'asc');
+    const page = await this.page([requestIndex(this.streamKey, requestId)], { limit: 1000 });
+    return page.entries.reverse();
   }
 
-  async byIndex(indexKey: string, limit: number, order: 'asc' | 'desc' = 'desc', sinceMs = 0): Promise<AuditEntry[]> {
+  /**
+   * Newest-first page over the union of some indexes, or over the whole stream when `indexKeys`
+   * is empty. `before` is the exclusive stream id to continue from. Cost: O(log N + page) per
+   * index, however long the stream is.
+   */
+  async page(
+    indexKeys: string[],
+    options: { limit: number; before?: string; sinceMs?: number },
+  ): Promise<{ entries: AuditEntry[]; next?: string }> {
+    const { limit, before, sinceMs = 0 } = options;
     return guard(async () => {
-      const ids =
-        order === 'desc'
-          ? await this.redis.zrevrangebyscore(indexKey, '+inf', sinceMs, 'LIMIT', 0, limit)
-          : await this.redis.zrangebyscore(indexKey, sinceMs, '+inf', 'LIMIT', 0, limit);
-      if (ids.length === 0) return [];
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.xrange(this.streamKey, id, id);
-      const results = (await pipeline.exec()) ?? [];
-      const entries: AuditEntry[] = [];
-      for (const [err, rows] of results) {
-        if (err) throw err;
-        const row = (rows as [string, string[]][])[0];
-        if (row) entries.push(parseEntry(row[0], row[1]));
+      if (indexKeys.length === 0) {
+        const rows = await this.redis.xrevrange(this.streamKey, before ? `(${before}` : '+', `${sinceMs}-0`, 'COUNT', limit + 1);
+        const entries = rows.slice(0, limit).map(([id, flat]) => parseEntry(id, flat));
+        return { entries, next: rows.length > limit ? entries[entries.length - 1]?.id : undefined };
       }
-      return entries;
+      const maxScore = before ? before.split('-')[0]! : '+inf';
+      // Entries sharing the cursor's millisecond are re-read and filtered, hence the slack.
+      const lists = await Promise.all(
+        indexKeys.map((k) => this.redis.zrevrangebyscore(k, maxScore, sinceMs, 'LIMIT', 0, limit + 32)),
+      );
+      const ids = [...new Set(lists.flat())]
+        .filter((id) => !before || compareStreamIds(id, before) < 0)
+        .sort((a, b) => compareStreamIds(b, a));
+      const wanted = ids.slice(0, limit);
+      const entries = await this.read(wanted);
+      return { entries, next: ids.length > limit ? wanted[wanted.length - 1] : undefined };
     });
+  }
+
+  private async read(ids: string[]): Promise<AuditEntry[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.xrange(this.streamKey, id, id);
+    const results = (await pipeline.exec()) ?? [];
+    const entries: AuditEntry[] = [];
+    for (const [err, rows] of results) {
+      if (err) throw err;
+      const row = (rows as [string, string[]][])[0];
+      if (row) entries.push(parseEntry(row[0], row[1]));
+    }
+    return entries;
   }
 }

@@ -3,6 +3,9 @@ export const redisKeys = {
   request: (id: string) => `apikey:req:${id}`,
   openRequests: 'apikey:req:open',
   pendingNames: 'apikey:names:pending',
+  /** uuid -> id of the one open update/delete request for that key. */
+  pendingKeys: 'apikey:keys:pending',
+  requestsOf: (userId: string) => `apikey:req:by-user:${userId}`,
   registry: 'apikey:keys',
   registryNames: 'apikey:keys:byname',
   userGroups: 'apikey:usergroups',

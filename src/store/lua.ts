@@ -20,8 +20,10 @@ end
 `;
 
 /**
- * KEYS: request, open set, pending names, registry names, stream, index keys...
- * ARGV: id, reserved name ('' for none), now ms, request fields JSON pairs, audit pairs JSON
+ * KEYS: request, open set, pending names, registry names, pending keys, requester's requests,
+ *       stream, index keys...
+ * ARGV: id, reserved name ('' for none), now ms, request fields JSON pairs, audit pairs JSON,
+ *       key uuid that must have no other open request ('' for none)
  */
 export const CREATE_REQUEST = `${AUDIT_APPEND}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'EXISTS'} end
@@ -30,16 +32,23 @@ if name ~= '' then
   if redis.call('HEXISTS', KEYS[4], name) == 1 or redis.call('HEXISTS', KEYS[3], name) == 1 then
     return {'NAME_TAKEN'}
   end
-  redis.call('HSET', KEYS[3], name, ARGV[1])
 end
+local uuid = ARGV[6]
+if uuid ~= '' then
+  local holder = redis.call('HGET', KEYS[5], uuid)
+  if holder then return {'KEY_BUSY', holder} end
+  redis.call('HSET', KEYS[5], uuid, ARGV[1])
+end
+if name ~= '' then redis.call('HSET', KEYS[3], name, ARGV[1]) end
 redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[4])))
 redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), ARGV[1])
-local id = audit_append(KEYS[5], ARGV[5], 6, #KEYS)
+redis.call('ZADD', KEYS[6], tonumber(ARGV[3]), ARGV[1])
+local id = audit_append(KEYS[7], ARGV[5], 8, #KEYS)
 return {'OK', id}
 `;
 
 /**
- * KEYS: request, open set, pending names, registry, registry names, stream, index keys...
+ * KEYS: request, open set, pending names, registry, registry names, pending keys, stream, index keys...
  * ARGV: allowed source states (comma list), new state, actor id, forbid self ('1'/'0'),
  *       terminal ('1'/'0'), patch pairs JSON, audit pairs JSON ('' for none),
  *       registry uuid ('' for none), registry record JSON, registry name, previous registry name
@@ -66,6 +75,8 @@ if ARGV[5] == '1' then
   redis.call('ZREM', KEYS[2], id)
   local name = redis.call('HGET', KEYS[1], 'keyName')
   if name and redis.call('HGET', KEYS[3], name) == id then redis.call('HDEL', KEYS[3], name) end
+  local uuid = redis.call('HGET', KEYS[1], 'keyUuid')
+  if uuid and redis.call('HGET', KEYS[6], uuid) == id then redis.call('HDEL', KEYS[6], uuid) end
 end
 if ARGV[8] ~= '' then
   redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
@@ -73,7 +84,7 @@ if ARGV[8] ~= '' then
   if ARGV[10] ~= '' then redis.call('HSET', KEYS[5], ARGV[10], ARGV[8]) end
 end
 local entry = ''
-if ARGV[7] ~= '' then entry = audit_append(KEYS[6], ARGV[7], 7, #KEYS) end
+if ARGV[7] ~= '' then entry = audit_append(KEYS[7], ARGV[7], 8, #KEYS) end
 return {'OK', tostring(version), entry}
 `;
 

@@ -82,19 +82,25 @@ export class RequestStore {
   }
 
   /** Stores a new pending request and its `requested` audit entry in one step. */
-  async create(request: ApiKeyRequest): Promise<{ ok: true; audit: AuditFields } | { ok: false; reason: 'NAME_TAKEN' }> {
+  async create(
+    request: ApiKeyRequest,
+  ): Promise<{ ok: true; audit: AuditFields } | { ok: false; reason: 'NAME_TAKEN' } | { ok: false; reason: 'KEY_BUSY'; holder: string }> {
     const audit = auditFieldsFor(request, 'requested', request.requesterId, new Date(request.createdAt));
     const keys = [
       redisKeys.request(request.id),
       redisKeys.openRequests,
       redisKeys.pendingNames,
       redisKeys.registryNames,
+      redisKeys.pendingKeys,
+      redisKeys.requestsOf(request.requesterId),
       this.streamKey,
       ...auditIndexKeys(this.streamKey, audit),
     ];
-    // Only a create reserves its name; update reserves the new name when it differs.
+    // A create reserves its name; an update reserves the new name when it changes; a delete none.
     const reserve = request.operation === 'delete' || request.keyName === request.previousName ? '' : request.keyName;
-    const [status] = await guard(() =>
+    // An update or delete holds its key, so two open changes to one key cannot race.
+    const holdKey = request.operation === 'create' ? '' : (request.keyUuid ?? '');
+    const [status, holder] = await guard(() =>
       this.script('apikeyCreateRequest')(
         keys.length,
         ...keys,
@@ -103,9 +109,11 @@ export class RequestStore {
         Date.parse(request.createdAt),
         JSON.stringify(toPairs({ ...request })),
         auditPairs(audit),
+        holdKey,
       ),
     );
     if (status === 'NAME_TAKEN') return { ok: false, reason: 'NAME_TAKEN' };
+    if (status === 'KEY_BUSY') return { ok: false, reason: 'KEY_BUSY', holder: holder ?? '' };
     if (status !== 'OK') throw new AppError('STORE_UNAVAILABLE', `Request ${request.id} could not be stored (${status}).`);
     return { ok: true, audit };
   }
@@ -116,6 +124,13 @@ export class RequestStore {
     const parsed = stored.safeParse(raw);
     if (!parsed.success) throw new AppError('STORE_UNAVAILABLE', `Request ${id} is unreadable in Redis.`, { cause: parsed.error });
     return parsed.data;
+  }
+
+  /** The newest requests of one requester, newest first. */
+  async recentOf(userId: string, limit = 20): Promise<ApiKeyRequest[]> {
+    const ids = await guard(() => this.redis.zrevrange(redisKeys.requestsOf(userId), 0, limit - 1));
+    const found = await Promise.all(ids.map((id) => this.get(id)));
+    return found.filter((r): r is ApiKeyRequest => r !== undefined);
   }
 
   /** Open (non-terminal) request ids, oldest first. */
@@ -156,6 +171,7 @@ export class RequestStore {
       redisKeys.pendingNames,
       redisKeys.registry,
       redisKeys.registryNames,
+      redisKeys.pendingKeys,
       this.streamKey,
       ...(audit ? auditIndexKeys(this.streamKey, audit) : []),
     ];

@@ -113,7 +113,7 @@ describe('Redis outages and restarts', () => {
     t = Date.now();
     const submit = await env.sender.viewSubmission(REQUESTER, CREATE_MODAL.callbackId, createValues('during-outage', [groupId(9)], 'x'));
     expect(Date.now() - t).toBeLessThan(3000);
-    expect((submit.json() as { errors: Record<string, string> }).errors[CREATE_MODAL.nameBlock]).toMatch(/temporarily unavailable.*Nothing was changed/);
+    expect((submit.json() as { errors: Record<string, string> }).errors[CREATE_MODAL.reasonBlock]).toMatch(/temporarily unavailable.*Nothing was changed/);
 
     t = Date.now();
     const click = await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);

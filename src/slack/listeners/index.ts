@@ -1,17 +1,25 @@
 import type { App } from '@slack/bolt';
 import { registerApproveAction } from './actions/approve';
+import { registerAuditPage } from './actions/audit-page';
 import { registerDenyAction } from './actions/deny';
+import { registerKeyPicked } from './actions/key-picked';
 import { registerApikeyCommand } from './commands/apikey';
 import type { ListenerDeps } from './deps';
+import { registerAppHome } from './events/app-home';
+import { registerKeyOptions } from './options/keys';
 import { registerUserGroupOptions } from './options/user-groups';
-import { registerCreateSubmission } from './views/create-submission';
 import { registerDenySubmission } from './views/deny-submission';
+import { registerKeySubmissions } from './views/key-submissions';
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerApikeyCommand(app, deps);
   registerUserGroupOptions(app, deps);
-  registerCreateSubmission(app, deps);
+  registerKeyOptions(app, deps);
+  registerKeySubmissions(app, deps);
+  registerKeyPicked(app, deps);
   registerApproveAction(app, deps);
   registerDenyAction(app, deps);
   registerDenySubmission(app, deps);
+  registerAuditPage(app, deps);
+  registerAppHome(app, deps);
 }

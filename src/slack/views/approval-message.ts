@@ -1,4 +1,4 @@
-import type { ApiKeyRequest } from '../../domain/request';
+import { diffGroups, type ApiKeyRequest } from '../../domain/request';
 import { ACTIONS, APPROVAL_MESSAGE } from '../ids';
 import type { KnownBlock } from './block-kit';
 import { escapeMrkdwn, groupList, mention, truncate } from './format';
@@ -21,16 +21,11 @@ const OUTCOME: Record<ApiKeyRequest['state'], string> = {
 
 /** The request as approvers see it: summary, then buttons while pending, else the outcome. */
 export function approvalMessage(request: ApiKeyRequest): { text: string; blocks: KnownBlock[] } {
-  const fields = [
-    `*Requester*\n${mention(request.requesterId)}`,
-    `*Key name*\n${escapeMrkdwn(truncate(request.keyName, 200))}`,
-    `*User groups*\n${truncate(groupList(request.userGroups), 1900)}`,
-    `*Request id*\n\`${request.id}\``,
-  ];
+  const fields = [`*Requester*\n${mention(request.requesterId)}`, ...changeFields(request), `*Request id*\n\`${request.id}\``];
   if (request.keyUuid) fields.push(`*Key uuid*\n\`${request.keyUuid}\``);
 
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${VERB[request.operation]}: ${request.keyName}`, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${VERB[request.operation]}: ${displayName(request)}`, 150) } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
     { type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${truncate(escapeMrkdwn(request.reason), 2900)}` } },
   ];
@@ -48,8 +43,41 @@ export function approvalMessage(request: ApiKeyRequest): { text: string; blocks:
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(outcomeLine(request), 2900) }] });
   }
   // The fallback text is parsed as mrkdwn in notifications: escape it like every mrkdwn field.
-  const text = `${VERB[request.operation]} "${escapeMrkdwn(truncate(request.keyName, 100))}" requested by ${mention(request.requesterId)}: ${request.state}`;
+  const text = `${VERB[request.operation]} "${escapeMrkdwn(truncate(displayName(request), 100))}" requested by ${mention(request.requesterId)}: ${request.state}`;
   return { text, blocks };
+}
+
+const displayName = (r: ApiKeyRequest) => r.keyName || r.keyUuid || '(unnamed)';
+const name = (s: string) => escapeMrkdwn(truncate(s, 200));
+
+/** What the request changes, as approvers need to judge it: before -> after for an update. */
+function changeFields(r: ApiKeyRequest): string[] {
+  const groups = (label: string, list: ApiKeyRequest['userGroups']) => `*${label}*\n${truncate(groupList(list), 1900)}`;
+  switch (r.operation) {
+    case 'create':
+      return [`*Key name*\n${name(r.keyName)}`, groups('User groups', r.userGroups)];
+    case 'delete':
+      return [
+        `*Key*\n${r.keyName ? name(r.keyName) : '_not created by the bot_'}`,
+        r.userGroups.length > 0 ? groups('Its user groups', r.userGroups) : '*Its user groups*\n_unknown to the bot_',
+      ];
+    case 'update': {
+      const diff = diffGroups(r.previousUserGroups, r.userGroups);
+      const nameLine =
+        r.previousName === undefined
+          ? `*Name*\n${name(r.keyName)} _(current name unknown)_`
+          : r.previousName === r.keyName
+            ? `*Name*\n${name(r.keyName)} _(unchanged)_`
+            : `*Name*\n${name(r.previousName)} → ${name(r.keyName)}`;
+      if (!diff) return [nameLine, groups('User groups (replace all current groups, unknown to the bot)', r.userGroups)];
+      return [
+        nameLine,
+        groups('Groups added', diff.added),
+        groups('Groups removed', diff.removed),
+        groups('Groups kept', diff.kept),
+      ];
+    }
+  }
 }
 
 function outcomeLine(request: ApiKeyRequest): string {

@@ -1,3 +1,5 @@
+import type { KnownBlock } from './block-kit';
+
 /** Small text helpers shared by the view builders. */
 
 /** Escape user text for mrkdwn so a key name or reason cannot ping <!channel> or fake a link. */
@@ -15,4 +17,27 @@ export const mention = (userId: string) => `<@${userId}>`;
 
 export function groupList(groups: readonly { name: string }[]): string {
   return groups.length === 0 ? '_none_' : groups.map((g) => escapeMrkdwn(g.name)).join(', ');
+}
+
+/**
+ * Lines packed into section blocks under Slack's limits (3000 characters a section, `maxBlocks`
+ * sections); whatever does not fit is counted in a last line instead of being dropped silently.
+ */
+export function lineSections(lines: readonly string[], maxBlocks: number): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let current = '';
+  let shown = 0;
+  for (const raw of lines) {
+    const line = truncate(raw, 2900);
+    if (current && current.length + line.length + 1 > 2900) {
+      if (blocks.length + 1 >= maxBlocks) break;
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+    shown++;
+  }
+  if (current) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: current } });
+  if (shown < lines.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${lines.length - shown} more not shown.` }] });
+  return blocks;
 }

@@ -5,7 +5,7 @@ import { escapeMrkdwn, groupList, mention, truncate } from './format';
 
 /** Plain messages: DMs to the requester, ephemeral replies, the audit channel's lines. */
 
-const name = (r: ApiKeyRequest) => `*${escapeMrkdwn(truncate(r.keyName, 200))}*`;
+const name = (r: ApiKeyRequest) => (r.keyName ? `*${escapeMrkdwn(truncate(r.keyName, 200))}*` : `\`${r.keyUuid ?? ''}\``);
 
 export function pendingDm(r: ApiKeyRequest): string {
   return `Your request \`${r.id}\` to ${r.operation} the Harness API key ${name(r)} is waiting for an approver. Nothing changes in Harness until it is approved.`;
@@ -38,10 +38,15 @@ export function auditLine(f: AuditFields): string {
   return `\`${f.at}\` *${f.event}* ${f.operation} ${key} · request \`${f.requestId}\` · by ${mention(f.actorId)} for ${mention(f.requesterId)}${detail}`;
 }
 
-export function helpText(): string {
+export function helpText(unknown?: string): string {
   return [
-    `*${COMMAND}* manages Harness API keys; every change waits for an approver.`,
+    ...(unknown ? [`Unknown subcommand \`${escapeMrkdwn(truncate(unknown, 50))}\`.`] : []),
+    `*${COMMAND}* manages Harness API keys; every change waits for an approver and is audited.`,
     `• \`${COMMAND} create\` request a new key`,
-    `• \`${COMMAND} help\` show this message`,
+    `• \`${COMMAND} update\` change a key's name or user groups (Harness replaces the whole set)`,
+    `• \`${COMMAND} delete\` delete a key (it stops working as soon as it is approved)`,
+    `• \`${COMMAND} list\` keys the bot knows, and your open requests`,
+    `• \`${COMMAND} audit [key name | uuid | @user | request id] [--since 7d]\` review the audit trail (approvers)`,
+    `• \`${COMMAND} help\` this message`,
   ].join('\n');
 }

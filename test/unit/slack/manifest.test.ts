@@ -3,13 +3,13 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { ACTIONS, COMMAND, CREATE_MODAL, DENY_MODAL } from '../../../src/slack/ids';
+import { ACTIONS, COMMAND, CREATE_MODAL, DENY_MODAL, EVENTS, FIELDS } from '../../../src/slack/ids';
 
 const root = path.join(__dirname, '..', '..', '..');
 const manifest = parse(readFileSync(path.join(root, 'manifest.yml'), 'utf8')) as {
-  features: { slash_commands: { command: string; url: string }[] };
+  features: { slash_commands: { command: string; url: string; should_escape: boolean }[]; app_home: { home_tab_enabled: boolean } };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url: string; message_menu_options_url: string } };
+  settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string; message_menu_options_url: string } };
 };
 const schemaPath = path.join(root, 'test', 'fixtures', 'slack-manifest.schema.json');
 
@@ -28,6 +28,16 @@ describe('manifest.yml', () => {
     expect(manifest.features.slash_commands[0]!.url).toMatch(/\/slack\/events$/);
   });
 
+  it('escapes command text, so mentions arrive with user ids', () => {
+    expect(manifest.features.slash_commands[0]!.should_escape).toBe(true);
+  });
+
+  it('subscribes to exactly the events the code listens to, and enables the home tab', () => {
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([...EVENTS].sort());
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/\/slack\/events$/);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  });
+
   it('routes interactivity and external-select options to the events endpoint', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
@@ -42,7 +52,16 @@ describe('manifest.yml', () => {
   it('uses ids that fit Slack limits and are unique', () => {
     const all = [...Object.values(CREATE_MODAL), ...Object.values(DENY_MODAL), ...Object.values(ACTIONS)];
     for (const id of all) expect(id.length).toBeLessThanOrEqual(255);
-    const actionIds = [CREATE_MODAL.nameAction, CREATE_MODAL.groupsAction, CREATE_MODAL.reasonAction, DENY_MODAL.reasonAction, ...Object.values(ACTIONS)];
+    const actionIds = [
+      FIELDS.nameAction,
+      FIELDS.groupsAction,
+      FIELDS.reasonAction,
+      FIELDS.keyAction,
+      FIELDS.uuidAction,
+      FIELDS.confirmAction,
+      DENY_MODAL.reasonAction,
+      ...Object.values(ACTIONS),
+    ];
     expect(new Set(actionIds).size).toBe(actionIds.length);
   });
 

@@ -1,36 +1,57 @@
 import type { App } from '@slack/bolt';
+import { storeUnavailable, userMessage } from '../../../errors';
 import { COMMAND } from '../../ids';
+import { auditPage } from '../../views/audit-view';
+import type { ModalView } from '../../views/block-kit';
 import { createModal } from '../../views/create-modal';
+import { deleteModal, updateModal } from '../../views/key-change-modals';
+import { listMessage } from '../../views/list-message';
 import { helpText } from '../../views/messages';
-import { storeUnavailable } from '../../../errors';
 import type { ListenerDeps } from '../deps';
 import { replyWithError } from '../reply-error';
 
-/** `/apikey <subcommand>`: open the matching modal, or show usage. */
+type Reply = { response_type: 'ephemeral'; text: string; blocks?: unknown[] };
+
+/** `/apikey <subcommand> [args]`: open the matching modal, answer a query, or show usage. */
 export function registerApikeyCommand(app: App, deps: ListenerDeps): void {
+  const modals: Record<string, () => ModalView> = { create: createModal, update: () => updateModal(), delete: deleteModal };
+
   app.command(COMMAND, async ({ command, ack, client, respond }) => {
-    const [sub = 'help'] = command.text.trim().split(/\s+/).filter(Boolean);
-    switch (sub.toLowerCase()) {
-      case 'create': {
-        if (!deps.storeReady()) {
-          await ack({ response_type: 'ephemeral', text: storeUnavailable().message });
-          return;
-        }
-        await ack();
-        // trigger_id lives 3 s and works once: open the modal before anything slow.
-        try {
-          await client.views.open({ trigger_id: command.trigger_id, view: createModal() });
-        } catch (err) {
-          await replyWithError(deps.logger, err, { command: 'create', userId: command.user_id }, (text) =>
-            respond({ response_type: 'ephemeral', text }),
-          );
-          return;
-        }
-        deps.groups.warm();
+    const text = command.text.trim();
+    const [first = 'help', ...rest] = text.split(/\s+/).filter(Boolean);
+    const sub = first.toLowerCase();
+    const reply = (r: Omit<Reply, 'response_type'>) => ack({ response_type: 'ephemeral', ...r });
+
+    const modal = modals[sub];
+    if (modal) {
+      if (!deps.storeReady()) return reply({ text: storeUnavailable().message });
+      await ack();
+      // trigger_id lives 3 s and works once: open the modal before anything slow.
+      try {
+        await client.views.open({ trigger_id: command.trigger_id, view: modal() });
+      } catch (err) {
+        await replyWithError(deps.logger, err, { command: sub, userId: command.user_id }, (t) => respond({ response_type: 'ephemeral', text: t }));
         return;
       }
-      default:
-        await ack({ response_type: 'ephemeral', text: helpText() });
+      if (sub !== 'delete') deps.groups.warm();
+      return;
+    }
+    try {
+      switch (sub) {
+        case 'list':
+          return await reply(listMessage(await deps.queries.overview(command.user_id)));
+        case 'audit': {
+          const review = await deps.queries.auditReview(command.user_id, rest.join(' '));
+          return await reply(review.ok ? auditPage(review) : { text: review.message });
+        }
+        case 'help':
+          return await reply({ text: helpText() });
+        default:
+          return await reply({ text: helpText(first) });
+      }
+    } catch (err) {
+      deps.logger.warn('slash command failed', err, { subcommand: sub, userId: command.user_id });
+      await reply({ text: userMessage(err) });
     }
   });
 }

@@ -1,0 +1,89 @@
+import { parseAuditQuery, type AuditQuery } from '../domain/audit-query';
+import { isTerminal, type ApiKeyRequest } from '../domain/request';
+import { keyNameIndex, keyUuidIndex, requestIndex, userIndex, type AuditEntry, type AuditLog } from '../store/audit-log';
+import type { KeyRecord, KeyRegistry } from '../store/key-registry';
+import type { RequestStore } from '../store/request-store';
+import type { ApproverDirectory } from './approvers';
+
+export const AUDIT_PAGE_SIZE = 20;
+
+export type AuditReview =
+  | { ok: true; query: AuditQuery; text: string; entries: AuditEntry[]; next?: string }
+  | { ok: false; message: string };
+
+/** Read-only questions: keys the bot knows, someone's requests, the audit trail. */
+export class QueryService {
+  constructor(
+    private readonly deps: {
+      store: RequestStore;
+      registry: KeyRegistry;
+      audit: AuditLog;
+      approvers: ApproverDirectory;
+      now?: () => number;
+    },
+  ) {}
+
+  /** Live keys whose name (or uuid) contains the query, for the key pickers. */
+  async searchKeys(query: string, limit = 100): Promise<KeyRecord[]> {
+    const q = query.trim().toLowerCase();
+    const keys = (await this.deps.registry.all()).filter((k) => !k.deletedAt);
+    return keys.filter((k) => !q || k.name.toLowerCase().includes(q) || k.uuid === query.trim()).slice(0, limit);
+  }
+
+  getKey(uuid: string): Promise<KeyRecord | undefined> {
+    return this.deps.registry.get(uuid);
+  }
+
+  /** `/apikey list`: every key the bot knows, and the caller's open requests. */
+  async overview(userId: string): Promise<{ keys: KeyRecord[]; openRequests: ApiKeyRequest[] }> {
+    const [keys, mine] = await Promise.all([this.deps.registry.all(), this.deps.store.recentOf(userId, 50)]);
+    return { keys, openRequests: mine.filter((r) => !isTerminal(r.state)) };
+  }
+
+  /** The App Home: the caller's recent requests and, for approvers, what waits for them. */
+  async home(userId: string): Promise<{ mine: ApiKeyRequest[]; waiting?: ApiKeyRequest[] }> {
+    const [mine, approver] = await Promise.all([this.deps.store.recentOf(userId, 10), this.deps.approvers.isApprover(userId).catch(() => false)]);
+    if (!approver) return { mine };
+    const open = await Promise.all((await this.deps.store.openIds(200)).map((id) => this.deps.store.get(id)));
+    const waiting = open.filter((r): r is ApiKeyRequest => r?.state === 'pending' && r.requesterId !== userId).slice(0, 20);
+    return { mine, waiting };
+  }
+
+  /** `/apikey audit …`, for approvers only, newest first, a page at a time. */
+  async auditReview(actorId: string, text: string, before?: string): Promise<AuditReview> {
+    if (!(await this.deps.approvers.isApprover(actorId))) {
+      await this.deps.audit.append({
+        event: 'refused',
+        requestId: '',
+        operation: 'audit',
+        actorId,
+        requesterId: '',
+        keyName: '',
+        keyUuid: '',
+        userGroupIds: '',
+        reason: '',
+        at: new Date((this.deps.now ?? Date.now)()).toISOString(),
+        detail: 'audit review: NOT_APPROVER',
+      });
+      return { ok: false, message: 'Only API key approvers can review the audit trail.' };
+    }
+    const parsed = parseAuditQuery(text, (this.deps.now ?? Date.now)());
+    if (!parsed.ok) return { ok: false, message: parsed.error };
+    const { query } = parsed;
+    const stream = this.deps.audit.streamKey;
+    const indexes = ((): string[] => {
+      switch (query.target.kind) {
+        case 'all':
+          return [];
+        case 'user':
+          return [userIndex(stream, query.target.userId)];
+        case 'request':
+          return [requestIndex(stream, query.target.requestId)];
+        case 'key':
+          return [keyNameIndex(stream, query.target.key), keyUuidIndex(stream, query.target.key)];
+      }
+    })();
+    const page = await this.deps.audit.page(indexes, { limit: AUDIT_PAGE_SIZE, before, sinceMs: query.sinceMs });
+    return { ok: true, query, text, ...page };
+  }
+}

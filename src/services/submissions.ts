@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { reasonSchema, resolveKeyUuid, validateKeyRequest, type FieldErrors } from '../domain/key-request-input';
+import type { ApiKeyRequest, Operation, UserGroupRef } from '../domain/request';
+import type { AuditFields } from '../store/audit-log';
+import type { KeyRecord, KeyRegistry } from '../store/key-registry';
+import type { RequestStore } from '../store/request-store';
+import type { UserGroupDirectory } from './user-groups';
+
+export type Submission = { ok: true; request: ApiKeyRequest; audit: AuditFields } | { ok: false; errors: FieldErrors };
+
+interface KeyRef {
+  keyPicked?: string;
+  keyTyped?: string;
+}
+
+/**
+ * Turns a submitted modal into a stored pending request, or into inline errors. Validation is
+ * the same for every operation (domain/key-request-input.ts); what differs is which key is meant
+ * and what the registry knows about it.
+ */
+export class SubmissionService {
+  constructor(
+    private readonly deps: {
+      store: RequestStore;
+      registry: KeyRegistry;
+      groups: UserGroupDirectory;
+      now?: () => Date;
+      newId?: () => string;
+    },
+  ) {}
+
+  private now = () => (this.deps.now ?? (() => new Date()))();
+  private newId = () => (this.deps.newId ?? (() => `req-${randomUUID()}`))();
+
+  async create(requesterId: string, raw: { name: unknown; userGroupIds: unknown; reason: unknown }): Promise<Submission> {
+    const [groupsById, nameTaken] = await Promise.all([
+      this.deps.groups.byId(),
+      typeof raw.name === 'string' ? this.deps.registry.nameInUse(raw.name) : Promise.resolve(false),
+    ]);
+    const checked = validateKeyRequest(raw, { nameTaken: () => nameTaken, groupsById });
+    if (!checked.ok) return checked;
+    return this.store(this.draft(requesterId, 'create', {
+      keyName: checked.value.name,
+      userGroups: refs(checked.value.userGroupIds, groupsById),
+      reason: checked.value.reason,
+    }));
+  }
+
+  /** Harness REPLACES name and groups: the request always carries the full new set. */
+  async update(requesterId: string, raw: KeyRef & { name: unknown; userGroupIds: unknown; reason: unknown }): Promise<Submission> {
+    const key = await this.resolveKey(raw);
+    const [groupsById, nameInUse] = await Promise.all([
+      this.deps.groups.byId(),
+      typeof raw.name === 'string' ? this.deps.registry.nameInUse(raw.name) : Promise.resolve(false),
+    ]);
+    const current = key.ok ? key.current : undefined;
+    const checked = validateKeyRequest(raw, { nameTaken: (n) => nameInUse && n !== current?.name, groupsById });
+    const errors: FieldErrors = checked.ok ? {} : { ...checked.errors };
+    if (!key.ok) errors.key = key.error;
+    if (checked.ok && current && checked.value.name === current.name && sameSet(checked.value.userGroupIds, current.userGroups.map((g) => g.id))) {
+      errors.name = 'Nothing would change: the name and user groups are the ones the key has now.';
+    }
+    if (!checked.ok || !key.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+    return this.store(
+      this.draft(requesterId, 'update', {
+        keyUuid: key.uuid,
+        keyName: checked.value.name,
+        userGroups: refs(checked.value.userGroupIds, groupsById),
+        reason: checked.value.reason,
+        ...(current ? { previousName: current.name, previousUserGroups: current.userGroups } : {}),
+      }),
+    );
+  }
+
+  async delete(requesterId: string, raw: KeyRef & { reason: unknown; confirmed: boolean }): Promise<Submission> {
+    const key = await this.resolveKey(raw);
+    const reason = reasonSchema.safeParse(raw.reason);
+    const errors: FieldErrors = {};
+    if (!key.ok) errors.key = key.error;
+    if (!reason.success) errors.reason = reason.error.issues[0]?.message ?? 'Say why the key should be deleted.';
+    if (!raw.confirmed) errors.confirm = 'Confirm that the key stops working as soon as the request is approved.';
+    if (!key.ok || !reason.success || Object.keys(errors).length > 0) return { ok: false, errors };
+    return this.store(
+      this.draft(requesterId, 'delete', {
+        keyUuid: key.uuid,
+        keyName: key.current?.name ?? '',
+        userGroups: key.current?.userGroups ?? [],
+        reason: reason.data,
+      }),
+    );
+  }
+
+  private async resolveKey(raw: KeyRef): Promise<{ ok: true; uuid: string; current?: KeyRecord } | { ok: false; error: string }> {
+    const resolved = resolveKeyUuid(raw.keyPicked, raw.keyTyped);
+    if (!resolved.ok) return resolved;
+    const current = await this.deps.registry.get(resolved.uuid);
+    if (current?.deletedAt) return { ok: false, error: `That key (${current.name}) was already deleted on ${current.deletedAt.slice(0, 10)}.` };
+    return { ok: true, uuid: resolved.uuid, current };
+  }
+
+  private draft(
+    requesterId: string,
+    operation: Operation,
+    fields: Pick<ApiKeyRequest, 'keyName' | 'userGroups' | 'reason'> & Partial<Pick<ApiKeyRequest, 'keyUuid' | 'previousName' | 'previousUserGroups'>>,
+  ): ApiKeyRequest {
+    const at = this.now().toISOString();
+    return { id: this.newId(), operation, state: 'pending', version: 0, requesterId, createdAt: at, updatedAt: at, ...fields };
+  }
+
+  private async store(request: ApiKeyRequest): Promise<Submission> {
+    const stored = await this.deps.store.create(request);
+    if (stored.ok) return { ok: true, request, audit: stored.audit };
+    if (stored.reason === 'KEY_BUSY') {
+      return { ok: false, errors: { key: `This key already has an open request (${stored.holder}): wait until it is decided.` } };
+    }
+    // Lost a race with another submission of the same name between the check and the write.
+    return { ok: false, errors: { name: `A key named "${request.keyName}" already exists or is already requested. Choose another name.` } };
+  }
+}
+
+function refs(ids: string[], groupsById: ReadonlyMap<string, string>): UserGroupRef[] {
+  return ids.map((id) => ({ id, name: groupsById.get(id) ?? id }));
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

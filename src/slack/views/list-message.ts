@@ -1,0 +1,36 @@
+import type { ApiKeyRequest } from '../../domain/request';
+import type { KeyRecord } from '../../store/key-registry';
+import type { KnownBlock } from './block-kit';
+import { escapeMrkdwn, groupList, lineSections, mention } from './format';
+
+const day = (iso: string) => iso.slice(0, 10);
+
+export function keyLine(k: KeyRecord): string {
+  const state = k.deletedAt ? ` _(deleted ${day(k.deletedAt)})_` : '';
+  return `• *${escapeMrkdwn(k.name)}* \`${k.uuid}\`${state} — ${groupList(k.userGroups)} — asked by ${mention(k.requesterId)}, approved by ${mention(k.approverId)}, ${day(k.updatedAt)}`;
+}
+
+export function requestLine(r: ApiKeyRequest): string {
+  const what = escapeMrkdwn(r.keyName || r.keyUuid || '');
+  return `• \`${r.id}\` ${r.operation} *${what}* — ${r.state} since ${r.updatedAt.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `/apikey list`, ephemeral: within Slack's 50 blocks a message. */
+export function listMessage(overview: { keys: KeyRecord[]; openRequests: ApiKeyRequest[] }): { text: string; blocks: KnownBlock[] } {
+  const live = overview.keys.filter((k) => !k.deletedAt);
+  const deleted = overview.keys.filter((k) => k.deletedAt);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Harness API keys the bot knows (${live.length})` } },
+    ...(live.length ? lineSections(live.map(keyLine), 20) : [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: '_None yet._' } }]),
+  ];
+  if (deleted.length) {
+    blocks.push({ type: 'header', text: { type: 'plain_text', text: `Deleted (${deleted.length})` } }, ...lineSections(deleted.map(keyLine), 10));
+  }
+  blocks.push(
+    { type: 'header', text: { type: 'plain_text', text: `Your open requests (${overview.openRequests.length})` } },
+    ...(overview.openRequests.length
+      ? lineSections(overview.openRequests.map(requestLine), 10)
+      : [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: '_None._' } }]),
+  );
+  return { text: `${live.length} API keys, ${overview.openRequests.length} open requests of yours`, blocks };
+}
