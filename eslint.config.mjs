@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'src/main.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    files: ['src/config.ts', 'src/main.ts', 'src/cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -141,3 +141,10 @@ export function secretsOf(config: Config): string[] {
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
 }
+
+/** The audit export CLI needs only where the stream is. */
+export function loadExportConfig(env: Record<string, string | undefined>): { redisUrl: string; auditStreamKey: string } {
+  const parsed = schema.pick({ REDIS_URL: true, AUDIT_STREAM_KEY: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`));
+  return { redisUrl: parsed.data.REDIS_URL, auditStreamKey: parsed.data.AUDIT_STREAM_KEY };
+}
