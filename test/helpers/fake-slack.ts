@@ -60,6 +60,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
+    // response_url posts (respond()): JSON bodies to the URLs tests put in payloads; no token.
+    if (method.startsWith('/commands/') || method.startsWith('/actions/')) return reply({ ok: true });
     if (method === 'apps.connections.open') {
       return call.token?.startsWith('xapp-') && socketUrl
         ? reply({ ok: true, url: socketUrl })

@@ -71,3 +71,42 @@ export const dmsTo = (env: Environment, userId: string) =>
 
 export const ephemeralsTo = (env: Environment, userId: string) =>
   env.slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === userId).map((c) => String(c.args.text));
+
+/** Approves a request and waits for the requester's result DM. */
+export async function approve(env: Environment, requestId: string, approverId: string): Promise<string> {
+  const since = env.slack.calls.length;
+  await env.sender.button(approverId, ACTIONS.approve, requestId);
+  const dm = await env.slack.waitFor(
+    (c) => c.method === 'chat.postMessage' && String(c.args.text).includes('Approved by') || (c.method === 'chat.postMessage' && String(c.args.text).includes(requestId) && String(c.args.text).includes('did not complete')),
+    8000,
+    since,
+  );
+  return String(dm.args.text);
+}
+
+/** Creates a key through the whole flow (request + approval) and returns its Harness uuid. */
+export async function createKey(env: Environment, requesterId: string, approverId: string, name: string, groupIds: string[]): Promise<string> {
+  const id = await submitCreate(env, requesterId, name, groupIds);
+  await approve(env, id, approverId);
+  const uuid = [...env.harness.keys.entries()].find(([, k]) => k.name === name)?.[0];
+  if (!uuid) throw new Error(`key ${name} was not created`);
+  return uuid;
+}
+
+/** Submits the update or delete modal; returns the request id or the inline errors. */
+export async function submitModal(
+  env: Environment,
+  userId: string,
+  callbackId: string,
+  values: Record<string, Record<string, unknown>>,
+  privateMetadata = '',
+): Promise<{ requestId?: string; errors?: Record<string, string> }> {
+  const since = env.slack.calls.length;
+  const res = await env.sender.viewSubmission(userId, callbackId, values, privateMetadata);
+  if (res.status !== 200) throw new Error(`submission failed: ${res.status}`);
+  if (res.body !== '') return { errors: (res.json() as { errors: Record<string, string> }).errors };
+  const post = await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === APPROVAL_CHANNEL, 5000, since);
+  const requestId = approveButtonValue(post);
+  await env.slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === userId && String(c.args.text).includes(requestId), 5000, since);
+  return { requestId };
+}

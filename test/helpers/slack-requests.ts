@@ -32,6 +32,26 @@ export class SlackSender {
     return { status: res.status, body: text, json: () => (text ? (JSON.parse(text) as unknown) : undefined) };
   }
 
+  /** An Events API callback, JSON-encoded as Slack sends it. */
+  async event(event: Record<string, unknown>): Promise<SlackResponse> {
+    const body = JSON.stringify({
+      token: 'x',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: `Ev${Date.now()}${Math.random().toString(36).slice(2, 8)}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+    });
+    const res = await fetch(`${this.botUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...sign(this.signingSecret, body) },
+      body,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text, json: () => (text ? (JSON.parse(text) as unknown) : undefined) };
+  }
+
   commandBody(userId: string, text: string): string {
     return new URLSearchParams({
       token: 'deprecated-verification-token',
