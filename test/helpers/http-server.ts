@@ -15,7 +15,9 @@ export async function listen(
       });
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Like real APIs behind a load balancer. (With 1 s, undici drops every connection after one
+  // request: its keep-alive threshold is 2 s, and the bot would pay a TCP connect per call.)
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
