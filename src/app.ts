@@ -3,26 +3,25 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type webApi } from '@slack/bolt';
 import type Redis from 'ioredis';
 import { secretsOf, type Config } from './config';
-import { createHarnessClient, type HarnessApi } from './harness/client';
 import { createLogger, type AppLogger } from './logger';
-import { ApproverDirectory } from './services/approvers';
-import { QueryService } from './services/queries';
-import { RequestService } from './services/request-service';
-import { SubmissionService } from './services/submissions';
-import { UserGroupDirectory } from './services/user-groups';
+import { InlineRunner } from './executor/inline-runner';
+import type { JobRunner } from './executor/jobs';
+import { WorkerRunner } from './executor/worker-runner';
+import { buildServices } from './services/build';
 import { registerListeners } from './slack/listeners';
-import { SlackNotifier } from './slack/slack-notifier';
-import { AuditLog } from './store/audit-log';
-import { KeyRegistry } from './store/key-registry';
 import { createRedis, waitForReady } from './store/redis';
-import { RequestStore } from './store/request-store';
 
 export interface AppOverrides {
   logger?: AppLogger;
   /** Web API retry policy; tests use { retries: 0 }. */
   slackRetryConfig?: webApi.RetryOptions;
-  harness?: HarnessApi;
   reconcileIntervalMs?: number;
+  /**
+   * Where work after the ack runs: `worker` (default) is a worker thread with its own clients;
+   * `inline` is this event loop. Tests running TypeScript sources use `inline` (a worker thread
+   * needs the compiled dist/executor/worker.js); the compiled-process test covers `worker`.
+   */
+  executor?: 'worker' | 'inline';
 }
 
 export interface RunningApp {
@@ -33,10 +32,10 @@ export interface RunningApp {
 export interface BotApp {
   start(): Promise<RunningApp>;
   stop(): Promise<void>;
-  readonly requests: RequestService;
-  readonly redis: Redis;
   readonly logger: AppLogger;
 }
+
+const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true };
 
 /** The composition root: every I/O client is built here and passed down. */
 export function createApp(config: Config, overrides: AppOverrides = {}): BotApp {
@@ -46,10 +45,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   if (config.logLevel === 'debug') {
     logger.warn("LOG_LEVEL=debug: Slack's Web API client logs request bodies (modal contents, reasons); do not use in production");
   }
-
-  const harness = overrides.harness ?? createHarnessClient(config.harness);
   const socketMode = Boolean(config.slack.appToken);
-  const customRoutes = healthRoutes(redis);
+  const retryConfig = overrides.slackRetryConfig ?? DEFAULT_RETRY;
 
   const app = new App({
     token: config.slack.botToken,
@@ -59,10 +56,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
       // The Web API client's default retries for ~30 minutes; a DM that late is worse than a logged failure.
-      retryConfig: overrides.slackRetryConfig ?? { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true },
+      retryConfig,
       timeout: 10_000,
     },
-    customRoutes,
+    customRoutes: healthRoutes(redis),
     ...(socketMode
       ? {
           socketMode: true,
@@ -73,48 +70,26 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       : { signingSecret: config.slack.signingSecret, port: config.port }),
   });
 
-  const notifier = new SlackNotifier(
-    app.client,
-    redis,
-    { approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId, auditStreamKey: config.auditStreamKey },
-    logger,
-  );
-  const groups = new UserGroupDirectory(redis, harness, config.userGroupCacheTtlSeconds, logger);
-  const approvers = new ApproverDirectory(config.approvers.userIds, config.approvers.userGroupId, (id) => notifier.userGroupMembers(id));
-  const store = new RequestStore(redis, config.auditStreamKey);
-  const registry = new KeyRegistry(redis);
-  const audit = new AuditLog(redis, config.auditStreamKey);
-  const submissions = new SubmissionService({ store, registry, groups });
-  const queries = new QueryService({ store, registry, audit, approvers });
-  const requests = new RequestService({
-    store,
-    registry,
-    audit,
-    harness,
-    approvers,
-    notifier,
-    logger,
-    harnessTimeoutMs: config.harness.timeoutMs,
-  });
+  const services = buildServices(config, { redis, slack: app.client, logger });
+  const reconcileIntervalMs = overrides.reconcileIntervalMs ?? 15_000;
+  const jobs: JobRunner =
+    (overrides.executor ?? 'worker') === 'worker'
+      ? WorkerRunner.forConfig(config, logger, { reconcileIntervalMs, slackRetryConfig: retryConfig })
+      : new InlineRunner(services, logger, reconcileIntervalMs);
 
-  registerListeners(app, { requests, submissions, queries, groups, notifier, logger, storeReady: () => redis.status === 'ready' });
+  registerListeners(app, { ...services, jobs, logger, storeReady: () => redis.status === 'ready' });
   // The one place where errors no listener handled end: logged with context, never re-thrown.
   app.error((err) => {
     logger.error('unhandled error in a Slack listener', err);
     return Promise.resolve();
   });
 
-  let reconciler: NodeJS.Timeout | undefined;
-  const reconcile = () =>
-    requests.reconcile().catch((err: unknown) => logger.warn('reconciler pass failed (will retry)', { err: (err as Error).message }));
-
   return {
-    requests,
-    redis,
     logger,
     async start() {
       await app.init();
       if (!(await waitForReady(redis, 3000))) logger.warn('redis not reachable yet; serving anyway, /readyz answers 503 until it is');
+      await jobs.start();
       let port = config.port;
       if (socketMode) {
         await app.start();
@@ -122,15 +97,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
         const server = await app.start(config.port);
         port = (server.address() as AddressInfo).port;
       }
-      void reconcile();
-      reconciler = setInterval(() => void reconcile(), overrides.reconcileIntervalMs ?? 15_000);
-      reconciler.unref();
-      logger.info('apikey bot started', { port, socketMode });
+      logger.info('apikey bot started', { port, socketMode, executor: overrides.executor ?? 'worker' });
       return { port };
     },
     async stop() {
-      if (reconciler) clearInterval(reconciler);
       await app.stop().catch((err: unknown) => logger.warn('error while stopping the Slack receiver', err));
+      await jobs.stop();
       redis.disconnect();
     },
   };

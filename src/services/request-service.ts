@@ -11,6 +11,9 @@ import { doneDm, deniedDm, failedDm, pendingDm } from '../slack/views/messages';
 import type { ApproverDirectory } from './approvers';
 import type { Notifier } from './notifier';
 
+/** Harness usually answers in milliseconds; past this, approvers see "sending to Harness…". */
+const INTERIM_UPDATE_AFTER_MS = 1500;
+
 export interface RequestServiceDeps {
   store: RequestStore;
   registry: KeyRegistry;
@@ -88,8 +91,17 @@ export class RequestService {
     });
     const refused = this.refusal(result, allowed.request, 'approve');
     if (refused || !result.ok) return refused ?? { ok: false, message: 'Nothing was changed.' };
-    await this.afterTransition(result);
-    const final = await this.execute(result.request);
+    // The approval is mirrored at once. The approval message is updated once, with the outcome;
+    // an interim "sending to Harness…" is shown only if Harness is slow, and never after the outcome.
+    const mirrored = result.audit ? this.deps.notifier.mirrorAudit(result.audit) : Promise.resolve();
+    let interim: Promise<void> | undefined;
+    const timer = setTimeout(() => {
+      interim = this.deps.notifier.updateApproval(result.request);
+    }, INTERIM_UPDATE_AFTER_MS);
+    const final = await this.execute(result.request, async () => {
+      clearTimeout(timer);
+      await Promise.all([interim, mirrored]);
+    });
     return { ok: true, message: final ? summary(final) : 'Approved.', request: final ?? result.request };
   }
 
@@ -117,7 +129,7 @@ export class RequestService {
    * Outbox step: claim approved -> executing (one replica wins), call Harness once, then record
    * done or failed. A create is never retried: Harness does not de-duplicate on clientMutationId.
    */
-  async execute(approved: ApiKeyRequest): Promise<ApiKeyRequest | undefined> {
+  async execute(approved: ApiKeyRequest, beforeOutcome?: () => Promise<void>): Promise<ApiKeyRequest | undefined> {
     const claim = await this.deps.store.transition(approved, 'executing', { actorId: approved.approverId ?? 'system' });
     if (!claim.ok) return undefined;
     const request = claim.request;
@@ -128,14 +140,14 @@ export class RequestService {
     } catch (err) {
       const message = harnessFailureMessage(request, err);
       this.deps.logger.warn('harness call failed', err, { requestId: request.id, operation: request.operation });
-      return this.finish(request, 'failed', { actorId, patch: { error: message }, audit: { event: 'failed', detail: message } });
+      return this.finish(request, 'failed', { actorId, patch: { error: message }, audit: { event: 'failed', detail: message } }, beforeOutcome);
     }
     return this.finish(request, 'done', {
       actorId,
       patch: { keyUuid: record.uuid },
       audit: { event: SUCCESS_EVENT[request.operation] },
       registry: { record, previousName: request.previousName },
-    });
+    }, beforeOutcome);
   }
 
   /**
@@ -209,6 +221,7 @@ export class RequestService {
     request: ApiKeyRequest,
     to: RequestState,
     options: Parameters<RequestStore['transition']>[2],
+    beforeOutcome?: () => Promise<void>,
   ): Promise<ApiKeyRequest | undefined> {
     let result: TransitionResult | undefined;
     for (let attempt = 0; attempt < 8 && !result; attempt++) {
@@ -232,6 +245,7 @@ export class RequestService {
       });
       return undefined;
     }
+    await beforeOutcome?.();
     await this.afterTransition(result);
     const final = result.request;
     await this.deps.notifier.dm(final.requesterId, final.state === 'done' ? doneDm(final) : failedDm(final));

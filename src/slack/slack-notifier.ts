@@ -10,6 +10,9 @@ import { auditLine } from './views/messages';
 
 /** The Notifier over Slack's Web API. Failures are logged with context and never thrown. */
 export class SlackNotifier implements Notifier {
+  /** Audit-channel thread per request, remembered here too (Redis holds it for other replicas). */
+  private readonly threads = new Map<string, string>();
+
   constructor(
     private readonly client: webApi.WebClient,
     private readonly redis: Redis,
@@ -53,14 +56,18 @@ export class SlackNotifier implements Notifier {
     if (!channel) return;
     await this.attempt('mirror an audit event', { requestId: fields.requestId, event: fields.event }, async () => {
       const threadKey = redisKeys.auditMirror(this.options.auditStreamKey, fields.requestId);
-      const threadTs = await this.redis.get(threadKey).catch(() => null);
+      const threadTs = this.threads.get(fields.requestId) ?? (await this.redis.get(threadKey).catch(() => null));
       const res = await this.client.chat.postMessage({
         channel,
         text: auditLine(fields),
         unfurl_links: false,
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
-      if (!threadTs && res.ts) await this.redis.set(threadKey, res.ts, 'EX', 90 * 24 * 3600, 'NX').catch(() => undefined);
+      if (!threadTs && res.ts) {
+        if (this.threads.size >= 10_000) this.threads.delete(this.threads.keys().next().value!);
+        this.threads.set(fields.requestId, res.ts);
+        await this.redis.set(threadKey, res.ts, 'EX', 90 * 24 * 3600, 'NX').catch(() => undefined);
+      }
     });
   }
 

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ACCOUNT, APPROVAL_CHANNEL, APPROVERS, SECRETS } from '../helpers/environment';
-import { startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
+import { ACTIONS } from '../../src/slack/ids';
+import { ACCOUNT, APPROVAL_CHANNEL, APPROVERS, REQUESTER, SECRETS, type Environment } from '../helpers/environment';
+import { groupId, startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis-server';
-import { waitUntil } from '../helpers/flows';
+import { dmsTo, submitCreate, waitUntil } from '../helpers/flows';
+import { SlackSender } from '../helpers/slack-requests';
 
 /** `npm start` as an operator runs it: the compiled dist/main.js in its own process. */
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');
@@ -44,7 +46,7 @@ describe('the compiled bot process', () => {
     expect(out).not.toContain(SECRETS.harnessKey);
   });
 
-  it('serves /healthz and /readyz, logs JSON without secrets, and stops cleanly on SIGTERM', async () => {
+  it('serves /healthz and /readyz, runs a whole approval on its worker thread, logs JSON without secrets, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const p = run({
       SLACK_BOT_TOKEN: SECRETS.botToken,
@@ -66,6 +68,15 @@ describe('the compiled bot process', () => {
       expect(await ready.json()).toEqual({ status: 'ready', redis: 'ok' });
       const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: 'command=/apikey' });
       expect(unsigned.status).toBe(401);
+
+      // A whole create -> approve -> DM, with the post-ack work on the executor's worker thread.
+      const env = { sender: new SlackSender(`http://127.0.0.1:${port}`, SECRETS.signingSecret, slack.url), slack } as unknown as Environment;
+      const requestId = await submitCreate(env, REQUESTER, 'compiled-key', [groupId(4)]);
+      await env.sender.button(APPROVERS[0]!, ACTIONS.approve, requestId);
+      const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('compiled-key') && t.includes('created')), 8000, 'result DM');
+      expect(dm).toContain('<@U0ADMIN1>');
+      expect(harness.mutations('createApiKey')).toHaveLength(1);
+      expect(p.output()).toContain('"thread":"executor"');
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
       const lines = p.output().trim().split('\n');

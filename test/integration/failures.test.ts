@@ -175,3 +175,33 @@ describe('reconciler', () => {
     }
   });
 });
+
+describe('a slow Harness', () => {
+  let env: Environment;
+  beforeAll(async () => {
+    env = await startEnvironment({ env: { HARNESS_TIMEOUT_MS: '5000' } });
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('shows "sending to Harness…" while it waits, then the outcome, in that order', async () => {
+    const id = await submitCreate(env, REQUESTER, 'slow-harness', [groupId(2)]);
+    env.harness.modeFor({ kind: 'delay', ms: 2200 }, 1);
+    await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('slow-harness') && t.includes('created')), 8000, 'result DM');
+    const updates = env.slack
+      .callsTo('chat.update')
+      .filter((c) => JSON.stringify(c.args.blocks).includes(id))
+      .map((c) => String(c.args.text).split(': ').at(-1));
+    expect(updates).toEqual(['approved', 'done']);
+  });
+
+  it('with a fast Harness, updates the approval message once, with the outcome', async () => {
+    const id = await submitCreate(env, REQUESTER, 'fast-harness', [groupId(2)]);
+    await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('fast-harness') && t.includes('created')), 8000, 'result DM');
+    const updates = env.slack.callsTo('chat.update').filter((c) => JSON.stringify(c.args.blocks).includes(id));
+    expect(updates.map((c) => String(c.args.text).split(': ').at(-1))).toEqual(['done']);
+  });
+});

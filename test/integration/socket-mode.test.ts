@@ -43,7 +43,11 @@ describe('Socket Mode', () => {
       APPROVER_USER_IDS: APPROVERS.join(','),
       APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
     });
-    bot = createApp(config, { logger: createLogger({ level: 'error', secrets: [], write: () => undefined }), slackRetryConfig: { retries: 0 } });
+    bot = createApp(config, {
+      logger: createLogger({ level: 'error', secrets: [], write: () => undefined }),
+      slackRetryConfig: { retries: 0 },
+      executor: 'inline',
+    });
     await bot.start();
   });
   afterAll(async () => {

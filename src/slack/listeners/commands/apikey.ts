@@ -8,7 +8,6 @@ import { deleteModal, updateModal } from '../../views/key-change-modals';
 import { listMessage } from '../../views/list-message';
 import { helpText } from '../../views/messages';
 import type { ListenerDeps } from '../deps';
-import { replyWithError } from '../reply-error';
 
 type Reply = { response_type: 'ephemeral'; text: string; blocks?: unknown[] };
 
@@ -16,7 +15,7 @@ type Reply = { response_type: 'ephemeral'; text: string; blocks?: unknown[] };
 export function registerApikeyCommand(app: App, deps: ListenerDeps): void {
   const modals: Record<string, () => ModalView> = { create: createModal, update: () => updateModal(), delete: deleteModal };
 
-  app.command(COMMAND, async ({ command, ack, client, respond }) => {
+  app.command(COMMAND, async ({ command, ack }) => {
     const text = command.text.trim();
     const [first = 'help', ...rest] = text.split(/\s+/).filter(Boolean);
     const sub = first.toLowerCase();
@@ -26,14 +25,14 @@ export function registerApikeyCommand(app: App, deps: ListenerDeps): void {
     if (modal) {
       if (!deps.storeReady()) return reply({ text: storeUnavailable().message });
       await ack();
-      // trigger_id lives 3 s and works once: open the modal before anything slow.
-      try {
-        await client.views.open({ trigger_id: command.trigger_id, view: modal() });
-      } catch (err) {
-        await replyWithError(deps.logger, err, { command: sub, userId: command.user_id }, (t) => respond({ response_type: 'ephemeral', text: t }));
-        return;
-      }
-      if (sub !== 'delete') deps.groups.warm();
+      deps.jobs.run({
+        type: 'openView',
+        triggerId: command.trigger_id,
+        view: modal(),
+        userId: command.user_id,
+        channelId: command.channel_id,
+        warmGroups: sub !== 'delete',
+      });
       return;
     }
     try {

@@ -20,6 +20,6 @@ export function registerDenySubmission(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    await deps.requests.notifyDenied(outcome.request, outcome.audit);
+    deps.jobs.run({ type: 'denied', request: outcome.request, audit: outcome.audit });
   });
 }

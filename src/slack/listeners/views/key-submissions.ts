@@ -52,7 +52,7 @@ function register(app: App, deps: ListenerDeps, callbackId: string, submit: (use
       return;
     }
     await ack();
-    await deps.requests.announce(result.request, result.audit);
+    deps.jobs.run({ type: 'announce', request: result.request, audit: result.audit });
   });
 }
 

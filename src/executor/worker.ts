@@ -1,0 +1,53 @@
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { webApi } from '@slack/bolt';
+import { secretsOf, type Config } from '../config';
+import { createLogger } from '../logger';
+import { buildServices } from '../services/build';
+import { createRedis, waitForReady } from '../store/redis';
+import { runJob } from './handlers';
+import type { Job } from './jobs';
+import { startReconciler } from './reconciler';
+
+export interface WorkerData {
+  config: Config;
+  reconcileIntervalMs: number;
+  slackRetryConfig?: webApi.RetryOptions;
+}
+
+export type WorkerMessage = { type: 'job'; job: Job } | { type: 'stop' };
+
+/** The background executor's thread: the same services as the receiver, its own clients. */
+async function main(data: WorkerData) {
+  const { config } = data;
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) }).child({ thread: 'executor' });
+  const redis = createRedis(config.redisUrl, { name: 'apikey-bot-executor' });
+  redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
+  const slack = new webApi.WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger,
+    logLevel: config.logLevel as webApi.LogLevel,
+    retryConfig: data.slackRetryConfig ?? { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true },
+    timeout: 10_000,
+  });
+  const services = buildServices(config, { redis, slack, logger });
+  const running = new Set<Promise<void>>();
+  await waitForReady(redis, 3000);
+  const stopReconciler = startReconciler(services.requests, logger, data.reconcileIntervalMs);
+  logger.info('background executor started');
+
+  parentPort!.on('message', (message: WorkerMessage) => {
+    if (message.type === 'job') {
+      const p = runJob(services, logger, message.job).finally(() => running.delete(p));
+      running.add(p);
+      return;
+    }
+    stopReconciler();
+    void Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, 8000).unref())]).then(() => {
+      redis.disconnect();
+      // Ends this thread only; the Web API client's idle keep-alive sockets would hold it open.
+      process.exit(0);
+    });
+  });
+}
+
+if (!isMainThread && parentPort) void main(workerData as WorkerData);
