@@ -31,6 +31,8 @@ const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const E2E_APPROVALS = 200;
 const AUDIT_SAMPLES = 300;
 const CONNECTIONS = 10;
+const EXECUTOR = process.env.BENCH_EXECUTOR === 'inline' ? 'inline' : 'worker';
+const RESULTS = process.env.BENCH_RESULTS ?? (EXECUTOR === 'worker' ? 'results.md' : `results-${EXECUTOR}.md`);
 
 const SECRET = 'bench-signing-secret-0123456789';
 const BOT_TOKEN = 'xoxb-bench-token';
@@ -182,7 +184,7 @@ async function populateAudit(redisUrl: string, stream: string, total: number) {
 
 async function main() {
   const began = new Date();
-  console.log(`bench: ${RATE} req/s for ${DURATION_S} s per kind, ${AUDIT_EVENTS.toLocaleString()} audit events`);
+  console.log(`bench: ${RATE} req/s for ${DURATION_S} s per kind, ${AUDIT_EVENTS.toLocaleString()} audit events, EXECUTOR=${EXECUTOR}`);
   const redis = await startRedis();
   const slack = await startFakeSlack();
   const harness = await startFakeHarness({ apiKey: HARNESS_KEY, accountId: ACCOUNT, groups: makeGroups(1000) });
@@ -206,6 +208,7 @@ async function main() {
         APPROVAL_CHANNEL_ID: 'C0BENCHAPPROVALS',
         AUDIT_CHANNEL_ID: 'C0BENCHAUDIT',
         NODE_ENV: 'production',
+        EXECUTOR,
       },
       (line) => (line.includes('apikey bot started') ? (JSON.parse(line) as { port: number }).port : undefined),
       // For profiling the bot under load, e.g. BENCH_BOT_NODE_ARGS=--cpu-prof
@@ -295,7 +298,7 @@ async function main() {
     lines.push(`- date: ${began.toISOString()}`);
     lines.push(`- machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Linux`);
     lines.push(`- load: autocannon, ${CONNECTIONS} connections, ${RATE} requests/s offered for ${DURATION_S} s per kind, every request signed; loopback only`);
-    lines.push(`- bot: compiled \`dist/main.js\` in its own process, real redis-server (stream of ${audit.length.toLocaleString()} audit entries), fake Slack Web API and fake Harness (1,000 user groups) on loopback`);
+    lines.push(`- bot: compiled \`dist/main.js\` in its own process with \`EXECUTOR=${EXECUTOR}\`, real redis-server (stream of ${audit.length.toLocaleString()} audit entries), fake Slack Web API and fake Harness (1,000 user groups) on loopback`);
     lines.push('- latencies in ms, per request with hrtime, 2xx only; ratio = bot p99 / bare Bolt p99', '');
     lines.push('| kind | target | requests | p50 | p99 | max | req/s | non-2xx / errors | bot CPU | p99 < 50 ms | ratio | within 1.5x |');
     lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
@@ -315,7 +318,7 @@ async function main() {
     lines.push(`| peak RSS (VmHWM) | ${peakRss.toFixed(1)} | < 150 | ${ok(peakRss < 150)} |`);
     lines.push('', `Harness received ${harnessCreates} createApiKey calls for ${approvals.length} pending requests clicked ${rows.find((r) => r.kind.startsWith('Approve'))?.bot.n ?? 0} times during the Approve load: each request executes once however often it is clicked.`);
     const report = lines.join('\n') + '\n';
-    writeFileSync(path.join(ROOT, 'bench', 'results.md'), report);
+    writeFileSync(path.join(ROOT, 'bench', RESULTS), report);
     console.log(`\n${report}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');

@@ -17,8 +17,7 @@ export interface AppOverrides {
   slackRetryConfig?: webApi.RetryOptions;
   reconcileIntervalMs?: number;
   /**
-   * Where work after the ack runs: `worker` (default) is a worker thread with its own clients;
-   * `inline` is this event loop. Tests running TypeScript sources use `inline` (a worker thread
+   * Overrides config.executor. Tests running TypeScript sources use `inline` (a worker thread
    * needs the compiled dist/executor/worker.js); the compiled-process test covers `worker`.
    */
   executor?: 'worker' | 'inline';
@@ -73,7 +72,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   const services = buildServices(config, { redis, slack: app.client, logger });
   const reconcileIntervalMs = overrides.reconcileIntervalMs ?? 15_000;
   const jobs: JobRunner =
-    (overrides.executor ?? 'worker') === 'worker'
+    (overrides.executor ?? config.executor) === 'worker'
       ? WorkerRunner.forConfig(config, logger, { reconcileIntervalMs, slackRetryConfig: retryConfig })
       : new InlineRunner(services, logger, reconcileIntervalMs);
 
@@ -97,7 +96,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
         const server = await app.start(config.port);
         port = (server.address() as AddressInfo).port;
       }
-      logger.info('apikey bot started', { port, socketMode, executor: overrides.executor ?? 'worker' });
+      logger.info('apikey bot started', { port, socketMode, executor: overrides.executor ?? config.executor });
       return { port };
     },
     async stop() {
