@@ -1,23 +1,25 @@
 import type { AppLogger } from '../logger';
 import type { Services } from '../services/build';
 import { runJob } from './handlers';
+import { JobQueue } from './job-queue';
 import type { Job, JobRunner } from './jobs';
 import { startReconciler } from './reconciler';
 
 /** Runs jobs on the receiver's own event loop (tests, and `EXECUTOR=inline`). */
 export class InlineRunner implements JobRunner {
-  private readonly running = new Set<Promise<void>>();
+  private readonly queue: JobQueue<Job>;
   private stopReconciler?: () => void;
 
   constructor(
     private readonly services: Services,
     private readonly logger: AppLogger,
     private readonly reconcileIntervalMs: number,
-  ) {}
+  ) {
+    this.queue = new JobQueue((job) => runJob(services, logger, job));
+  }
 
   run(job: Job): void {
-    const p = runJob(this.services, this.logger, job).finally(() => this.running.delete(p));
-    this.running.add(p);
+    this.queue.push(job);
   }
 
   start(): Promise<void> {
@@ -27,6 +29,6 @@ export class InlineRunner implements JobRunner {
 
   async stop(): Promise<void> {
     this.stopReconciler?.();
-    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, 5000).unref())]);
+    await this.queue.drain(5000);
   }
 }

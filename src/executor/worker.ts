@@ -5,6 +5,7 @@ import { createLogger } from '../logger';
 import { buildServices } from '../services/build';
 import { createRedis, waitForReady } from '../store/redis';
 import { runJob } from './handlers';
+import { JobQueue } from './job-queue';
 import type { Job } from './jobs';
 import { startReconciler } from './reconciler';
 
@@ -30,19 +31,18 @@ async function main(data: WorkerData) {
     timeout: 10_000,
   });
   const services = buildServices(config, { redis, slack, logger });
-  const running = new Set<Promise<void>>();
+  const queue = new JobQueue<Job>((job) => runJob(services, logger, job));
   await waitForReady(redis, 3000);
   const stopReconciler = startReconciler(services.requests, logger, data.reconcileIntervalMs);
   logger.info('background executor started');
 
   parentPort!.on('message', (message: WorkerMessage) => {
     if (message.type === 'job') {
-      const p = runJob(services, logger, message.job).finally(() => running.delete(p));
-      running.add(p);
+      queue.push(message.job);
       return;
     }
     stopReconciler();
-    void Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, 8000).unref())]).then(() => {
+    void queue.drain(8000).then(() => {
       redis.disconnect();
       // Ends this thread only; the Web API client's idle keep-alive sockets would hold it open.
       process.exit(0);

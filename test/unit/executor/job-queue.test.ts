@@ -1,0 +1,43 @@
+import { JobQueue } from '../../../src/executor/job-queue';
+
+describe('JobQueue', () => {
+  it('never runs more than `concurrency` jobs at once, and runs them all in order of arrival', async () => {
+    let active = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const queue = new JobQueue<number>(async (n) => {
+      started.push(n);
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 2));
+      active--;
+    }, 3);
+    for (let i = 0; i < 20; i++) queue.push(i);
+    expect(queue.size).toBe(20);
+    await queue.drain(5000);
+    expect(peak).toBe(3);
+    expect(started).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(queue.size).toBe(0);
+  });
+
+  it('keeps going after a job that throws', async () => {
+    const done: number[] = [];
+    const queue = new JobQueue<number>(async (n) => {
+      if (n === 1) throw new Error('bug');
+      done.push(n);
+      return Promise.resolve();
+    }, 1);
+    [0, 1, 2].forEach((n) => queue.push(n));
+    await queue.drain(1000);
+    expect(done).toEqual([0, 2]);
+  });
+
+  it('drain gives up after its timeout', async () => {
+    const queue = new JobQueue<number>(() => new Promise(() => undefined), 1);
+    queue.push(1);
+    const t = Date.now();
+    await queue.drain(50);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(45);
+    expect(queue.size).toBe(1);
+  });
+});
