@@ -193,8 +193,11 @@ async function main() {
     const audit = await populateAudit(redis.url, 'apikey:audit', AUDIT_EVENTS);
     console.log(`audit stream: ${audit.length.toLocaleString()} entries written in ${audit.seconds.toFixed(1)} s (Redis memory ${audit.memory})`);
 
+    // Started exactly as `npm start` starts it (same Node flags), from the package.json script.
+    const startScript = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const [, ...startArgs] = startScript.split(/\s+/);
     const bot = await startProcess(
-      path.join(ROOT, 'dist', 'main.js'),
+      path.join(ROOT, startArgs.pop()!),
       {
         SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_SIGNING_SECRET: SECRET,
@@ -211,8 +214,8 @@ async function main() {
         EXECUTOR,
       },
       (line) => (line.includes('apikey bot started') ? (JSON.parse(line) as { port: number }).port : undefined),
-      // For profiling the bot under load, e.g. BENCH_BOT_NODE_ARGS=--cpu-prof
-      (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      // Extra flags for profiling the bot under load, e.g. BENCH_BOT_NODE_ARGS=--cpu-prof
+      [...startArgs, ...(process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     );
     children.push(bot.child);
     const bare = await startProcess(path.join(__dirname, 'bare-bolt.js'), { SLACK_SIGNING_SECRET: SECRET }, (line) =>
@@ -298,7 +301,7 @@ async function main() {
     lines.push(`- date: ${began.toISOString()}`);
     lines.push(`- machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Linux`);
     lines.push(`- load: autocannon, ${CONNECTIONS} connections, ${RATE} requests/s offered for ${DURATION_S} s per kind, every request signed; loopback only`);
-    lines.push(`- bot: compiled \`dist/main.js\` in its own process with \`EXECUTOR=${EXECUTOR}\`, real redis-server (stream of ${audit.length.toLocaleString()} audit entries), fake Slack Web API and fake Harness (1,000 user groups) on loopback`);
+    lines.push(`- bot: \`${startScript}\` (as \`npm start\`) with \`EXECUTOR=${EXECUTOR}\`, real redis-server (stream of ${audit.length.toLocaleString()} audit entries), fake Slack Web API and fake Harness (1,000 user groups) on loopback`);
     lines.push('- latencies in ms, per request with hrtime, 2xx only; ratio = bot p99 / bare Bolt p99', '');
     lines.push('| kind | target | requests | p50 | p99 | max | req/s | non-2xx / errors | bot CPU | p99 < 50 ms | ratio | within 1.5x |');
     lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
@@ -318,7 +321,7 @@ async function main() {
     lines.push(`| peak RSS (VmHWM) | ${peakRss.toFixed(1)} | < 150 | ${ok(peakRss < 150)} |`);
     lines.push('', `Harness received ${harnessCreates} createApiKey calls for ${approvals.length} pending requests clicked ${rows.find((r) => r.kind.startsWith('Approve'))?.bot.n ?? 0} times during the Approve load: each request executes once however often it is clicked.`);
     const report = lines.join('\n') + '\n';
-    writeFileSync(path.join(ROOT, 'bench', RESULTS), report);
+    writeFileSync(path.resolve(ROOT, 'bench', RESULTS), report);
     console.log(`\n${report}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
