@@ -1,7 +1,9 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { webApi } from '@slack/bolt';
 import { secretsOf, type Config } from '../config';
-import { createLogger } from '../logger';
+import { createLogger, type AppLogger } from '../logger';
 import { buildServices } from '../services/build';
 import { createRedis, waitForReady } from '../store/redis';
 import { runJob } from './handlers';
@@ -17,10 +19,25 @@ export interface WorkerData {
 
 export type WorkerMessage = { type: 'job'; job: Job } | { type: 'stop' };
 
+/**
+ * Lowers this thread's scheduling priority (Linux: /proc/thread-self names the thread id, and
+ * setpriority on a thread id affects that thread only). Under CPU contention the kernel then runs
+ * the receiver's thread first: acks are latency-bound, this work is throughput-bound.
+ */
+function deprioritise(logger: AppLogger): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch (err) {
+    logger.debug('executor thread priority unchanged', { err: (err as Error).message });
+  }
+}
+
 /** The background executor's thread: the same services as the receiver, its own clients. */
 async function main(data: WorkerData) {
   const { config } = data;
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) }).child({ thread: 'executor' });
+  deprioritise(logger);
   const redis = createRedis(config.redisUrl, { name: 'apikey-bot-executor' });
   redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
   const slack = new webApi.WebClient(config.slack.botToken, {
