@@ -1,4 +1,5 @@
-import { LogLevel, type Logger } from '@slack/bolt';
+// Types only: the executor thread loads this file and must not load Bolt (and Express) for it.
+import type { LogLevel, Logger } from '@slack/bolt';
 
 /**
  * JSON-lines logger shared by Bolt and our own code. Every line passes through `scrub`, which
@@ -9,7 +10,7 @@ export interface AppLogger extends Logger {
   child(fields: Record<string, unknown>): AppLogger;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const ORDER: Record<`${LogLevel}`, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export function createScrubber(secrets: readonly string[]): (text: string) => string {
   const sorted = [...new Set(secrets)].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
@@ -40,7 +41,7 @@ export function createLogger(options: {
   let name = 'apikey-bot';
   const base = options.fields ?? {};
 
-  const emit = (lvl: LogLevel, args: unknown[]) => {
+  const emit = (lvl: `${LogLevel}`, args: unknown[]) => {
     if (ORDER[lvl] < ORDER[level]) return;
     const fields: Record<string, unknown> = {};
     const words: string[] = [];
@@ -62,10 +63,10 @@ export function createLogger(options: {
   };
 
   const logger: AppLogger = {
-    debug: (...a: unknown[]) => emit(LogLevel.DEBUG, a),
-    info: (...a: unknown[]) => emit(LogLevel.INFO, a),
-    warn: (...a: unknown[]) => emit(LogLevel.WARN, a),
-    error: (...a: unknown[]) => emit(LogLevel.ERROR, a),
+    debug: (...a: unknown[]) => emit('debug', a),
+    info: (...a: unknown[]) => emit('info', a),
+    warn: (...a: unknown[]) => emit('warn', a),
+    error: (...a: unknown[]) => emit('error', a),
     setLevel: (l: LogLevel) => {
       level = l;
     },

@@ -1,7 +1,8 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { webApi } from '@slack/bolt';
+// The Web API client alone, not Bolt: this thread serves no HTTP and should not carry Express.
+import { WebClient, type LogLevel, type RetryOptions } from '@slack/web-api';
 import { secretsOf, type Config } from '../config';
 import { createLogger, type AppLogger } from '../logger';
 import { buildServices } from '../services/build';
@@ -14,7 +15,7 @@ import { startReconciler } from './reconciler';
 export interface WorkerData {
   config: Config;
   reconcileIntervalMs: number;
-  slackRetryConfig?: webApi.RetryOptions;
+  slackRetryConfig?: RetryOptions;
 }
 
 export type WorkerMessage = { type: 'job'; job: Job } | { type: 'stop' };
@@ -40,10 +41,10 @@ async function main(data: WorkerData) {
   deprioritise(logger);
   const redis = createRedis(config.redisUrl, { name: 'apikey-bot-executor' });
   redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
-  const slack = new webApi.WebClient(config.slack.botToken, {
+  const slack = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     logger,
-    logLevel: config.logLevel as webApi.LogLevel,
+    logLevel: config.logLevel as LogLevel,
     retryConfig: data.slackRetryConfig ?? { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true },
     timeout: 10_000,
   });
