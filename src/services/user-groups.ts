@@ -18,7 +18,7 @@ const KEEP_STALE_SECONDS = 24 * 3600;
 const MEMO_MS = 2000;
 
 export class UserGroupDirectory {
-  private memo?: { at: number; value: Cached; byId: Map<string, string> };
+  private memo?: { at: number; value: Cached; byId: Map<string, string>; lowerNames: string[] };
   private inflight?: Promise<Cached | undefined>;
 
   constructor(
@@ -42,12 +42,14 @@ export class UserGroupDirectory {
   /** Case-insensitive match on name (or exact id), names starting with the query first. */
   async search(query: string, limit = 100): Promise<HarnessUserGroup[]> {
     const groups = await this.list();
+    const lowerNames = this.memo?.value.groups === groups ? this.memo.lowerNames : groups.map((g) => g.name.toLowerCase());
     const q = query.trim().toLowerCase();
     if (!q) return groups.slice(0, limit);
     const starts: HarnessUserGroup[] = [];
     const contains: HarnessUserGroup[] = [];
-    for (const g of groups) {
-      const name = g.name.toLowerCase();
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!;
+      const name = lowerNames[i]!;
       if (name.startsWith(q) || g.id === query.trim()) starts.push(g);
       else if (name.includes(q)) contains.push(g);
       if (starts.length >= limit) break;
@@ -63,6 +65,15 @@ export class UserGroupDirectory {
   private async load(waitMs: number): Promise<Cached | undefined> {
     const t = this.now();
     if (this.memo && t - this.memo.at < MEMO_MS) return this.memo.value;
+    if (this.memo) {
+      // The list is ~60 KB for 1,000 groups: re-read and re-parse it only when it has changed.
+      const version = await guard(() => this.redis.get(redisKeys.userGroupsVersion));
+      if (version === String(this.memo.value.fetchedAt)) {
+        this.memo.at = t;
+        if (t - this.memo.value.fetchedAt > this.ttlSeconds * 1000) void this.refresh();
+        return this.memo.value;
+      }
+    }
     const raw = await guard(() => this.redis.get(redisKeys.userGroups));
     let value: Cached | undefined;
     if (raw) {
@@ -88,7 +99,12 @@ export class UserGroupDirectory {
   }
 
   private remember(value: Cached) {
-    this.memo = { at: this.now(), value, byId: new Map(value.groups.map((g) => [g.id, g.name])) };
+    this.memo = {
+      at: this.now(),
+      value,
+      byId: new Map(value.groups.map((g) => [g.id, g.name])),
+      lowerNames: value.groups.map((g) => g.name.toLowerCase()),
+    };
   }
 
   /** One refresh per process at a time, and one per cluster (Redis lock) per minute at most. */
@@ -100,7 +116,12 @@ export class UserGroupDirectory {
         const groups = await this.harness.listUserGroups();
         groups.sort((a, b) => a.name.localeCompare(b.name));
         const value: Cached = { fetchedAt: this.now(), groups };
-        await this.redis.set(redisKeys.userGroups, JSON.stringify(value), 'EX', this.ttlSeconds + KEEP_STALE_SECONDS);
+        const keep = this.ttlSeconds + KEEP_STALE_SECONDS;
+        await this.redis
+          .multi()
+          .set(redisKeys.userGroups, JSON.stringify(value), 'EX', keep)
+          .set(redisKeys.userGroupsVersion, String(value.fetchedAt), 'EX', keep)
+          .exec();
         this.remember(value);
         this.logger.info('user group cache refreshed', { groups: groups.length });
         return value;

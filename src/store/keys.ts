@@ -9,6 +9,7 @@ export const redisKeys = {
   registry: 'apikey:keys',
   registryNames: 'apikey:keys:byname',
   userGroups: 'apikey:usergroups',
+  userGroupsVersion: 'apikey:usergroups:version',
   userGroupsRefreshLock: 'apikey:usergroups:refresh',
   auditIndex: (stream: string, kind: 'req' | 'user' | 'key', value: string) => `${stream}:idx:${kind}:${value}`,
   auditMirror: (stream: string, requestId: string) => `${stream}:mirror:${requestId}`,

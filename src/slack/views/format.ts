@@ -9,6 +9,7 @@ export function escapeMrkdwn(text: string): string {
 
 /** Cut to at most `max` characters (Slack counts characters), marking the cut. */
 export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text; // UTF-16 length >= character count: nothing to cut
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -1,0 +1,81 @@
+import Redis from 'ioredis';
+import type { HarnessApi, HarnessUserGroup } from '../../../src/harness/client';
+import { createLogger } from '../../../src/logger';
+import { UserGroupDirectory } from '../../../src/services/user-groups';
+import { startRedis, type RedisServer } from '../../helpers/redis-server';
+
+/** A hand-written Harness fake that counts list calls. */
+function harnessWith(groups: () => HarnessUserGroup[]) {
+  const calls = { list: 0 };
+  const api: HarnessApi = {
+    listUserGroups: () => {
+      calls.list++;
+      return Promise.resolve(groups());
+    },
+    createApiKey: () => Promise.reject(new Error('unused')),
+    updateApiKey: () => Promise.reject(new Error('unused')),
+    deleteApiKey: () => Promise.reject(new Error('unused')),
+  };
+  return { api, calls };
+}
+
+describe('UserGroupDirectory (shared cache in Redis)', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  const logger = createLogger({ level: 'error', secrets: [], write: () => undefined });
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.close();
+  });
+
+  it('loads once, then answers searches from the cache without calling Harness', async () => {
+    const { api, calls } = harnessWith(() => [
+      { id: 'b'.repeat(22), name: 'Beta Team' },
+      { id: 'a'.repeat(22), name: 'alpha' },
+      { id: 'c'.repeat(22), name: 'team-alpha' },
+    ]);
+    const dir = new UserGroupDirectory(redis, api, 300, logger);
+    expect((await dir.list()).map((g) => g.name)).toEqual(['alpha', 'Beta Team', 'team-alpha']);
+    expect((await dir.search('ALPHA')).map((g) => g.name)).toEqual(['alpha', 'team-alpha']);
+    expect((await dir.search('beta')).map((g) => g.name)).toEqual(['Beta Team']);
+    expect(calls.list).toBe(1);
+  });
+
+  it('another replica sees a refreshed list once its short memo expires', async () => {
+    let clock = 1_000_000;
+    let names = ['one'];
+    const { api } = harnessWith(() => names.map((n, i) => ({ id: String(i).padStart(22, 'x'), name: n })));
+    await redis.flushall();
+    const a = new UserGroupDirectory(redis, api, 300, logger, () => clock);
+    const b = new UserGroupDirectory(redis, api, 300, logger, () => clock);
+    expect((await a.list()).map((g) => g.name)).toEqual(['one']);
+    expect((await b.list()).map((g) => g.name)).toEqual(['one']);
+    names = ['one', 'two'];
+    clock += 1000;
+    await a.refresh(true);
+    expect((await b.list()).map((g) => g.name)).toEqual(['one']); // b's memo is still fresh
+    clock += 2500;
+    expect((await b.list()).map((g) => g.name)).toEqual(['one', 'two']);
+  });
+
+  it('serves a stale list at once and refreshes it in the background', async () => {
+    let clock = 5_000_000;
+    let names = ['old'];
+    const { api, calls } = harnessWith(() => names.map((n) => ({ id: n.padStart(22, 'y'), name: n })));
+    await redis.flushall();
+    const dir = new UserGroupDirectory(redis, api, 10, logger, () => clock);
+    await dir.list();
+    names = ['new'];
+    clock += 15_000; // past the 10 s TTL
+    await redis.del('apikey:usergroups:refresh'); // the per-cluster refresh lock (60 s) has expired
+    expect((await dir.list()).map((g) => g.name)).toEqual(['old']);
+    await new Promise((r) => setTimeout(r, 50));
+    clock += 2500;
+    expect((await dir.list()).map((g) => g.name)).toEqual(['new']);
+    expect(calls.list).toBe(2);
+  });
+});
