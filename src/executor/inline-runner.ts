@@ -2,7 +2,7 @@ import type { AppLogger } from '../logger';
 import type { Services } from '../services/build';
 import { runJob } from './handlers';
 import { JobQueue } from './job-queue';
-import type { Job, JobRunner } from './jobs';
+import { isUrgent, type Job, type JobRunner } from './jobs';
 import { startReconciler } from './reconciler';
 
 /** Runs jobs on the receiver's own event loop (tests, and `EXECUTOR=inline`). */
@@ -19,7 +19,7 @@ export class InlineRunner implements JobRunner {
   }
 
   run(job: Job): void {
-    this.queue.push(job);
+    this.queue.push(job, isUrgent(job));
   }
 
   start(): Promise<void> {

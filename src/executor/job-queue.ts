@@ -13,8 +13,10 @@ export class JobQueue<J> {
     private readonly concurrency = 32,
   ) {}
 
-  push(job: J): void {
-    this.waiting.push(job);
+  /** `urgent` jobs go to the front: a modal must open within its trigger_id's 3 seconds. */
+  push(job: J, urgent = false): void {
+    if (urgent) this.waiting.unshift(job);
+    else this.waiting.push(job);
     this.pump();
   }
 

@@ -16,6 +16,9 @@ export type Job =
   | { type: 'keyPicked'; viewId: string; hash?: string; uuid?: string }
   | { type: 'publishHome'; userId: string };
 
+/** Jobs bound to a trigger_id that expires 3 s after the click: they jump the queue. */
+export const isUrgent = (job: Job): boolean => job.type === 'openView' || job.type === 'denyClicked' || job.type === 'keyPicked';
+
 export interface JobRunner {
   run(job: Job): void;
   start(): Promise<void>;

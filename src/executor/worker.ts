@@ -9,7 +9,7 @@ import { buildServices } from '../services/build';
 import { createRedis, waitForReady } from '../store/redis';
 import { runJob } from './handlers';
 import { JobQueue } from './job-queue';
-import type { Job } from './jobs';
+import { isUrgent, type Job } from './jobs';
 import { startReconciler } from './reconciler';
 
 export interface WorkerData {
@@ -56,7 +56,7 @@ async function main(data: WorkerData) {
 
   parentPort!.on('message', (message: WorkerMessage) => {
     if (message.type === 'job') {
-      queue.push(message.job);
+      queue.push(message.job, isUrgent(message.job));
       return;
     }
     stopReconciler();

@@ -20,6 +20,23 @@ describe('JobQueue', () => {
     expect(queue.size).toBe(0);
   });
 
+  it('runs urgent jobs before the ones already waiting', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue = new JobQueue<string>(async (j) => {
+      order.push(j);
+      if (j === 'first') await gate;
+    }, 1);
+    queue.push('first');
+    queue.push('approval-1');
+    queue.push('approval-2');
+    queue.push('open-modal', true);
+    release();
+    await queue.drain(1000);
+    expect(order).toEqual(['first', 'open-modal', 'approval-1', 'approval-2']);
+  });
+
   it('keeps going after a job that throws', async () => {
     const done: number[] = [];
     const queue = new JobQueue<number>(async (n) => {
