@@ -6,15 +6,13 @@ import { registerKeyPicked } from './actions/key-picked';
 import { registerApikeyCommand } from './commands/apikey';
 import type { ListenerDeps } from './deps';
 import { registerAppHome } from './events/app-home';
-import { registerKeyOptions } from './options/keys';
-import { registerUserGroupOptions } from './options/user-groups';
+import { registerTypeAheads } from './options/type-ahead';
 import { registerDenySubmission } from './views/deny-submission';
 import { registerKeySubmissions } from './views/key-submissions';
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerApikeyCommand(app, deps);
-  registerUserGroupOptions(app, deps);
-  registerKeyOptions(app, deps);
+  registerTypeAheads(app, deps);
   registerKeySubmissions(app, deps);
   registerKeyPicked(app, deps);
   registerApproveAction(app, deps);

@@ -1,9 +1,8 @@
-import { KEY_NAME_MAX, REASON_MAX } from '../../domain/key-request-input';
 import type { KeyRecord } from '../../store/key-registry';
 import { DELETE_MODAL, FIELDS, UPDATE_MODAL } from '../ids';
 import type { KnownBlock, ModalView, PlainTextOption } from './block-kit';
 import { escapeMrkdwn, groupList, truncate } from './format';
-import { withRevision } from './view-state';
+import { groupsInput, nameInput, reasonInput, requestModal } from './modal-parts';
 
 /** The modals of `/apikey update` and `/apikey delete`. */
 
@@ -12,10 +11,6 @@ export const keyOption = (key: Pick<KeyRecord, 'uuid' | 'name'>): PlainTextOptio
   value: key.uuid,
 });
 
-export const groupOption = (g: { id: string; name: string }): PlainTextOption => ({
-  text: { type: 'plain_text', text: truncate(g.name, 75) },
-  value: g.id,
-});
 
 function keyPicker(dispatch: boolean, key?: KeyRecord): KnownBlock[] {
   return [
@@ -44,15 +39,6 @@ function keyPicker(dispatch: boolean, key?: KeyRecord): KnownBlock[] {
   ];
 }
 
-function reasonInput(): KnownBlock {
-  return {
-    type: 'input',
-    block_id: FIELDS.reasonBlock,
-    label: { type: 'plain_text', text: 'Reason' },
-    element: { type: 'plain_text_input', action_id: FIELDS.reasonAction, multiline: true, max_length: REASON_MAX },
-  };
-}
-
 export interface KeyModalMetadata {
   /** The registry key the modal was prefilled from, if any. */
   uuid?: string;
@@ -78,49 +64,22 @@ export function updateModal(key?: KeyRecord): ModalView {
     });
   }
   blocks.push(
-    {
-      type: 'input',
-      block_id: withRevision(FIELDS.nameBlock, rev),
-      label: { type: 'plain_text', text: 'Name' },
-      element: {
-        type: 'plain_text_input',
-        action_id: FIELDS.nameAction,
-        max_length: KEY_NAME_MAX,
-        ...(key ? { initial_value: key.name } : {}),
-      },
-    },
-    {
-      type: 'input',
-      block_id: withRevision(FIELDS.groupsBlock, rev),
-      label: { type: 'plain_text', text: 'User groups (the full new set)' },
-      element: {
-        type: 'multi_external_select',
-        action_id: FIELDS.groupsAction,
-        min_query_length: 0,
-        placeholder: { type: 'plain_text', text: 'Search user groups' },
-        ...(key && key.userGroups.length > 0 ? { initial_options: key.userGroups.slice(0, 100).map(groupOption) } : {}),
-      },
-    },
+    nameInput({ label: 'Name', revision: rev, initial: key?.name }),
+    groupsInput({ label: 'User groups (the full new set)', revision: rev, initial: key?.userGroups }),
     reasonInput(),
   );
-  return {
-    type: 'modal',
-    callback_id: UPDATE_MODAL.callbackId,
-    private_metadata: JSON.stringify({ uuid: key?.uuid } satisfies KeyModalMetadata),
-    title: { type: 'plain_text', text: 'Change Harness API key' },
-    submit: { type: 'plain_text', text: 'Request approval' },
-    close: { type: 'plain_text', text: 'Cancel' },
+  return requestModal({
+    callbackId: UPDATE_MODAL.callbackId,
+    title: 'Change Harness API key',
+    privateMetadata: JSON.stringify({ uuid: key?.uuid } satisfies KeyModalMetadata),
     blocks,
-  };
+  });
 }
 
 export function deleteModal(): ModalView {
-  return {
-    type: 'modal',
-    callback_id: DELETE_MODAL.callbackId,
-    title: { type: 'plain_text', text: 'Delete Harness API key' },
-    submit: { type: 'plain_text', text: 'Request approval' },
-    close: { type: 'plain_text', text: 'Cancel' },
+  return requestModal({
+    callbackId: DELETE_MODAL.callbackId,
+    title: 'Delete Harness API key',
     blocks: [
       ...keyPicker(false),
       reasonInput(),
@@ -135,5 +94,5 @@ export function deleteModal(): ModalView {
         },
       },
     ],
-  };
+  });
 }
