@@ -21,6 +21,23 @@ export const REQUESTER = 'U0DEV';
 export const APPROVAL_CHANNEL = 'C0APPROVALS';
 export const AUDIT_CHANNEL = 'C0AUDIT';
 
+/** The environment a bot under test reads: wired to the given fakes, approvers U0ADMIN1 and U0ADMIN2. */
+export function botEnv(fakes: { slackApiUrl: string; harnessUrl: string; redisUrl: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: SECRETS.botToken,
+    SLACK_SIGNING_SECRET: SECRETS.signingSecret,
+    SLACK_API_URL: fakes.slackApiUrl,
+    PORT: '0',
+    HARNESS_API_URL: fakes.harnessUrl,
+    HARNESS_ACCOUNT_ID: ACCOUNT,
+    HARNESS_API_KEY: SECRETS.harnessKey,
+    REDIS_URL: fakes.redisUrl,
+    APPROVER_USER_IDS: APPROVERS.join(','),
+    APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
+    ...extra,
+  };
+}
+
 export interface Environment {
   redis: RedisServer;
   slack: FakeSlack;
@@ -39,22 +56,12 @@ export async function startEnvironment(options: { env?: Record<string, string>; 
   const redis = await startRedis();
   const slack = await startFakeSlack();
   const harness = await startFakeHarness({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT, groups: options.groups });
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: SECRETS.botToken,
-    SLACK_SIGNING_SECRET: SECRETS.signingSecret,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    HARNESS_API_URL: harness.url,
-    HARNESS_ACCOUNT_ID: ACCOUNT,
-    HARNESS_API_KEY: SECRETS.harnessKey,
-    HARNESS_TIMEOUT_MS: '1500',
-    REDIS_URL: redis.url,
-    APPROVER_USER_IDS: APPROVERS.join(','),
-    APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
-    AUDIT_CHANNEL_ID: AUDIT_CHANNEL,
-    LOG_LEVEL: 'debug',
-    ...options.env,
-  });
+  const config = loadConfig(
+    botEnv(
+      { slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url },
+      { HARNESS_TIMEOUT_MS: '1500', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, LOG_LEVEL: 'debug', ...options.env },
+    ),
+  );
   const logs: string[] = [];
   const bots: BotApp[] = [];
   const boot = async () => {

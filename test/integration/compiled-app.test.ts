@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ACTIONS } from '../../src/slack/ids';
-import { ACCOUNT, APPROVAL_CHANNEL, APPROVERS, REQUESTER, SECRETS, type Environment } from '../helpers/environment';
+import { ACCOUNT, APPROVERS, REQUESTER, SECRETS, botEnv, type Environment } from '../helpers/environment';
 import { groupId, startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis-server';
@@ -48,18 +48,7 @@ describe('the compiled bot process', () => {
 
   it('serves /healthz and /readyz, runs a whole approval on its worker thread, logs JSON without secrets, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const p = run({
-      SLACK_BOT_TOKEN: SECRETS.botToken,
-      SLACK_SIGNING_SECRET: SECRETS.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      HARNESS_API_URL: harness.url,
-      HARNESS_ACCOUNT_ID: ACCOUNT,
-      HARNESS_API_KEY: SECRETS.harnessKey,
-      REDIS_URL: redis.url,
-      APPROVER_USER_IDS: APPROVERS.join(','),
-      APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
-    });
+    const p = run(botEnv({ slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url }, { PORT: String(port) }));
     try {
       await waitUntil(() => p.output().includes('apikey bot started'), 10000, 'start');
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

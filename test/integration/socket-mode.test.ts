@@ -3,7 +3,7 @@ import { createApp, type BotApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { CREATE_MODAL } from '../../src/slack/ids';
-import { ACCOUNT, APPROVAL_CHANNEL, APPROVERS, REQUESTER, SECRETS } from '../helpers/environment';
+import { ACCOUNT, REQUESTER, SECRETS, botEnv } from '../helpers/environment';
 import { startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis-server';
@@ -31,18 +31,13 @@ describe('Socket Mode', () => {
     wss.on('connection', (socket) => socket.send(JSON.stringify({ type: 'hello', num_connections: 1 })));
     connected = new Promise((resolve) => wss.once('connection', resolve));
     port = await freePort();
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: SECRETS.botToken,
-      SLACK_APP_TOKEN: 'xapp-1-A1-test',
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      HARNESS_API_URL: harness.url,
-      HARNESS_ACCOUNT_ID: ACCOUNT,
-      HARNESS_API_KEY: SECRETS.harnessKey,
-      REDIS_URL: redis.url,
-      APPROVER_USER_IDS: APPROVERS.join(','),
-      APPROVAL_CHANNEL_ID: APPROVAL_CHANNEL,
-    });
+    const config = loadConfig(
+      botEnv(
+        { slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url },
+        // Socket Mode: an app token and no signing secret.
+        { SLACK_APP_TOKEN: 'xapp-1-A1-test', SLACK_SIGNING_SECRET: '', PORT: String(port) },
+      ),
+    );
     bot = createApp(config, {
       logger: createLogger({ level: 'error', secrets: [], write: () => undefined }),
       slackRetryConfig: { retries: 0 },
