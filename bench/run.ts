@@ -147,8 +147,8 @@ async function settle(slack: FakeSlack, quietMs = 500, maxMs = 60_000) {
   const deadline = Date.now() + maxMs;
   let last = -1;
   while (Date.now() < deadline) {
-    if (slack.calls.length === last) return;
-    last = slack.calls.length;
+    if (slack.total === last) return;
+    last = slack.total;
     await new Promise((r) => setTimeout(r, quietMs));
   }
 }
@@ -166,10 +166,12 @@ async function pendingRequests(sender: SlackSender, slack: FakeSlack, prefix: st
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   await settle(slack);
-  return slack.calls
+  const ids = slack.calls
     .slice(since)
     .filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0BENCHAPPROVALS' && JSON.stringify(c.args.blocks).includes(prefix))
     .map(approveButtonValue);
+  slack.calls.length = 0; // read; free it
+  return ids;
 }
 
 /** 1,000,000 audit entries in the bot's format (stream + indexes), dated over the last 30 days. */
@@ -206,7 +208,10 @@ async function main() {
   const began = new Date();
   console.log(`bench: ${RATE} req/s for ${DURATION_S} s per kind, ${AUDIT_EVENTS.toLocaleString()} audit events, EXECUTOR=${EXECUTOR}`);
   const redis = await startRedis();
-  const slack = await startFakeSlack();
+  // Keep only the calls the bench reads (approval posts and the requester's DMs).
+  const slack = await startFakeSlack({
+    keep: (c) => c.method === 'chat.postMessage' && (c.args.channel === 'C0BENCHAPPROVALS' || c.args.channel === REQUESTER),
+  });
   const harness = await startFakeHarness({ apiKey: HARNESS_KEY, accountId: ACCOUNT, groups: makeGroups(1000) });
   const children: ChildProcess[] = [];
   try {

@@ -16,6 +16,8 @@ export interface FakeSlack {
   url: string;
   apiUrl: string;
   calls: SlackCall[];
+  /** Every call answered, kept or not. */
+  readonly total: number;
   callsTo(method: string): SlackCall[];
   /** Members returned by usergroups.users.list, per user group id. */
   userGroups: Map<string, string[]>;
@@ -30,8 +32,13 @@ export interface FakeSlack {
 
 const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata']);
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+/**
+ * `keep` decides which calls are recorded (default: all). The benchmark keeps only what it reads:
+ * holding tens of thousands of Block Kit payloads made the fake itself slow (GC pauses).
+ */
+export async function startFakeSlack(options: { keep?: (call: SlackCall) => boolean } = {}): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
+  let total = 0;
   const userGroups = new Map<string, string[]>();
   const failures = new Map<string, string>();
   let socketUrl: string | undefined;
@@ -49,7 +56,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
     const auth = req.headers.authorization;
     const call: SlackCall = { method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now() };
-    calls.push(call);
+    total++;
+    if (!options.keep || options.keep(call)) calls.push(call);
     for (const w of [...waiters]) {
       if (w.predicate(call)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -98,6 +106,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     url: server.url,
     apiUrl: `${server.url}/api/`,
     calls,
+    get total() {
+      return total;
+    },
     callsTo: (method) => calls.filter((c) => c.method === method),
     userGroups,
     failures,
