@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'SELF_DECISION'
   | 'ALREADY_DECIDED'
   | 'APPROVER_CHECK_FAILED'
+  | 'GROUPS_UNAVAILABLE'
   | 'HARNESS';
 
 export class AppError extends Error {

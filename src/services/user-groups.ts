@@ -4,6 +4,7 @@ import type { HarnessApi, HarnessUserGroup } from '../harness/client';
 import type { AppLogger } from '../logger';
 import { redisKeys } from '../store/keys';
 import { guard } from '../store/redis';
+import { AppError } from '../errors';
 
 /**
  * Harness's user groups, cached in Redis for every replica. Harness allows ~30 GraphQL calls a
@@ -34,9 +35,19 @@ export class UserGroupDirectory {
     return (await this.load(waitMs))?.groups ?? [];
   }
 
+  /**
+   * The account's groups by id, for validating a submission. Without any list (nothing cached and
+   * Harness unreachable) every id would look unknown, so this says so instead of guessing.
+   */
   async byId(waitMs = 2000): Promise<Map<string, string>> {
-    await this.load(waitMs);
-    return this.memo?.byId ?? new Map();
+    const loaded = await this.load(waitMs);
+    if (!loaded || !this.memo) {
+      throw new AppError(
+        'GROUPS_UNAVAILABLE',
+        'The list of Harness user groups could not be loaded right now, so the groups cannot be checked. Nothing was submitted; try again in a minute.',
+      );
+    }
+    return this.memo.byId;
   }
 
   /** Case-insensitive match on name (or exact id), names starting with the query first. */
@@ -127,6 +138,8 @@ export class UserGroupDirectory {
         return value;
       } catch (err) {
         this.logger.warn('user group cache refresh failed', err);
+        // Try again sooner than the usual minute, still without hammering a struggling Harness.
+        await this.redis.set(redisKeys.userGroupsRefreshLock, String(process.pid), 'PX', 10_000).catch(() => undefined);
         return undefined;
       } finally {
         this.inflight = undefined;

@@ -205,3 +205,25 @@ describe('a slow Harness', () => {
     expect(updates.map((c) => String(c.args.text).split(': ').at(-1))).toEqual(['done']);
   });
 });
+
+describe('Harness unreachable before the user groups were ever loaded', () => {
+  let env: Environment;
+  beforeAll(async () => {
+    env = await startEnvironment();
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('says the groups cannot be checked instead of calling every group unknown, and stores nothing', async () => {
+    env.harness.mode = { kind: 'status', status: 503, body: '<html>down</html>', contentType: 'text/html' };
+    const picker = await env.sender.options(REQUESTER, CREATE_MODAL.groupsAction, CREATE_MODAL.groupsBlock, '');
+    expect(picker.json()).toEqual({ options: [] });
+    const res = await env.sender.viewSubmission(REQUESTER, CREATE_MODAL.callbackId, createValues('no-groups-yet', [groupId(1)], 'x'));
+    const errors = (res.json() as { errors: Record<string, string> }).errors;
+    expect(Object.values(errors).join(' ')).toMatch(/user groups could not be loaded.*Nothing was submitted/);
+    expect(Object.values(errors).join(' ')).not.toMatch(/Not a user group/);
+    expect(await readAudit(env)).toEqual([]);
+    env.harness.mode = { kind: 'normal' };
+  });
+});
