@@ -6,12 +6,10 @@
 export type ErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'NOT_FOUND'
-  | 'NOT_APPROVER'
-  | 'SELF_DECISION'
-  | 'ALREADY_DECIDED'
   | 'APPROVER_CHECK_FAILED'
-  | 'GROUPS_UNAVAILABLE'
-  | 'HARNESS';
+  | 'GROUPS_UNAVAILABLE';
+// Harness failures are HarnessError (harness/harness-error.ts), with a kind of their own.
+// Refusals (not an approver, four-eyes, already decided) are verdicts, not errors: domain/approval-policy.ts.
 
 export class AppError extends Error {
   constructor(

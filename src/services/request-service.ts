@@ -102,7 +102,7 @@ export class RequestService {
       clearTimeout(timer);
       await Promise.all([interim, mirrored]);
     });
-    return { ok: true, message: final ? summary(final) : 'Approved.', request: final ?? result.request };
+    return { ok: true, message: `Approved request ${requestId}.`, request: final ?? result.request };
   }
 
   async deny(requestId: string, actorId: string, reason: string): Promise<Outcome> {
@@ -275,10 +275,6 @@ export class RequestService {
 function required(value: string | undefined, what: string): string {
   if (!value) throw new AppError('NOT_FOUND', `The request has no ${what}.`);
   return value;
-}
-
-function summary(r: ApiKeyRequest): string {
-  return r.state === 'done' ? `Done: ${r.operation} ${r.keyName} (${r.keyUuid ?? ''}).` : `Failed: ${r.error ?? 'unknown error'}`;
 }
 
 function harnessFailureMessage(request: ApiKeyRequest, err: unknown): string {
