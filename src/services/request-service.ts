@@ -98,10 +98,17 @@ export class RequestService {
     const timer = setTimeout(() => {
       interim = this.deps.notifier.updateApproval(result.request);
     }, INTERIM_UPDATE_AFTER_MS);
-    const final = await this.execute(result.request, async () => {
+    let final: ApiKeyRequest | undefined;
+    try {
+      final = await this.execute(result.request, async () => {
+        clearTimeout(timer);
+        await Promise.all([interim, mirrored]);
+      });
+    } finally {
+      // Also when another replica won the claim or the claim failed: its outcome must not be
+      // overwritten by a late "sending to Harness…".
       clearTimeout(timer);
-      await Promise.all([interim, mirrored]);
-    });
+    }
     return { ok: true, message: `Approved request ${requestId}.`, request: final ?? result.request };
   }
 
