@@ -15,7 +15,8 @@ import { startReconciler } from './reconciler';
 export interface WorkerData {
   config: Config;
   reconcileIntervalMs: number;
-  slackRetryConfig?: RetryOptions;
+  /** The receiver's Web API retry policy (app.ts), so both threads retry alike. */
+  slackRetryConfig: RetryOptions;
 }
 
 export type WorkerMessage = { type: 'job'; job: Job } | { type: 'stop' };
@@ -45,7 +46,7 @@ async function main(data: WorkerData) {
     slackApiUrl: config.slack.apiUrl,
     logger,
     logLevel: config.logLevel as LogLevel,
-    retryConfig: data.slackRetryConfig ?? { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true },
+    retryConfig: data.slackRetryConfig,
     timeout: 10_000,
   });
   const services = buildServices(config, { redis, slack, logger });

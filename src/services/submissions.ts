@@ -33,11 +33,8 @@ export class SubmissionService {
   private newId = () => (this.deps.newId ?? (() => `req-${randomUUID()}`))();
 
   async create(requesterId: string, raw: { name: unknown; userGroupIds: unknown; reason: unknown }): Promise<Submission> {
-    const [groupsById, nameTaken] = await Promise.all([
-      this.deps.groups.byId(),
-      typeof raw.name === 'string' ? this.deps.registry.nameInUse(raw.name) : Promise.resolve(false),
-    ]);
-    const checked = validateKeyRequest(raw, { nameTaken: () => nameTaken, groupsById });
+    const { groupsById, nameInUse } = await this.lookups(raw.name);
+    const checked = validateKeyRequest(raw, { nameTaken: () => nameInUse, groupsById });
     if (!checked.ok) return checked;
     return this.store(this.draft(requesterId, 'create', {
       keyName: checked.value.name,
@@ -48,11 +45,7 @@ export class SubmissionService {
 
   /** Harness REPLACES name and groups: the request always carries the full new set. */
   async update(requesterId: string, raw: KeyRef & { name: unknown; userGroupIds: unknown; reason: unknown }): Promise<Submission> {
-    const key = await this.resolveKey(raw);
-    const [groupsById, nameInUse] = await Promise.all([
-      this.deps.groups.byId(),
-      typeof raw.name === 'string' ? this.deps.registry.nameInUse(raw.name) : Promise.resolve(false),
-    ]);
+    const [key, { groupsById, nameInUse }] = await Promise.all([this.resolveKey(raw), this.lookups(raw.name)]);
     const current = key.ok ? key.current : undefined;
     const checked = validateKeyRequest(raw, { nameTaken: (n) => nameInUse && n !== current?.name, groupsById });
     const errors: FieldErrors = checked.ok ? {} : { ...checked.errors };
@@ -88,6 +81,15 @@ export class SubmissionService {
         reason: reason.data,
       }),
     );
+  }
+
+  /** What validating a name and a group set needs: the account's groups, and whether the name is taken. */
+  private async lookups(name: unknown): Promise<{ groupsById: ReadonlyMap<string, string>; nameInUse: boolean }> {
+    const [groupsById, nameInUse] = await Promise.all([
+      this.deps.groups.byId(),
+      typeof name === 'string' ? this.deps.registry.nameInUse(name) : Promise.resolve(false),
+    ]);
+    return { groupsById, nameInUse };
   }
 
   private async resolveKey(raw: KeyRef): Promise<{ ok: true; uuid: string; current?: KeyRecord } | { ok: false; error: string }> {
