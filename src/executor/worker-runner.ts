@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config';
 import type { AppLogger } from '../logger';
 import type { Job, JobRunner } from './jobs';
+import { BACKGROUND_NICE, deprioritiseBackgroundThreads } from './thread-priority';
 import type { WorkerData, WorkerMessage } from './worker';
 
 /**
@@ -36,7 +37,12 @@ export class WorkerRunner implements JobRunner {
     return new Promise((resolve, reject) => {
       const worker = new Worker(this.script, { workerData: this.data });
       this.worker = worker;
-      worker.once('online', () => resolve());
+      worker.once('online', () => {
+        // The executor thread now exists; it, V8's GC helpers and libuv's pool yield to the receiver.
+        const changed = deprioritiseBackgroundThreads();
+        this.logger.debug('background threads deprioritised', { threads: changed, nice: BACKGROUND_NICE });
+        resolve();
+      });
       worker.once('error', (err) => {
         this.logger.error('background executor crashed', err);
         reject(err);

@@ -1,5 +1,3 @@
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 // The Web API client alone, not Bolt: this thread serves no HTTP and should not carry Express.
 import { WebClient, type LogLevel, type RetryOptions } from '@slack/web-api';
@@ -21,25 +19,10 @@ export interface WorkerData {
 
 export type WorkerMessage = { type: 'job'; job: Job } | { type: 'stop' };
 
-/**
- * Lowers this thread's scheduling priority (Linux: /proc/thread-self names the thread id, and
- * setpriority on a thread id affects that thread only). Under CPU contention the kernel then runs
- * the receiver's thread first: acks are latency-bound, this work is throughput-bound.
- */
-function deprioritise(logger: AppLogger): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch (err) {
-    logger.debug('executor thread priority unchanged', { err: (err as Error).message });
-  }
-}
-
 /** The background executor's thread: the same services as the receiver, its own clients. */
 async function main(data: WorkerData) {
   const { config } = data;
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) }).child({ thread: 'executor' });
-  deprioritise(logger);
   const redis = createRedis(config.redisUrl, { name: 'apikey-bot-executor' });
   redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
   const slack = new WebClient(config.slack.botToken, {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { BACKGROUND_NICE } from '../../src/executor/thread-priority';
 import { ACTIONS } from '../../src/slack/ids';
 import { ACCOUNT, APPROVERS, REQUESTER, SECRETS, botEnv, type Environment } from '../helpers/environment';
 import { groupId, startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
@@ -19,6 +20,16 @@ function run(env: Record<string, string>): { child: ChildProcess; output: () => 
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/** Nice value of each thread of a process, from /proc/<pid>/task/<tid>/stat (field 19). */
+function threadNiceValues(pid: number): Map<number, number> {
+  const values = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    values.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return values;
 }
 
 describe('the compiled bot process', () => {
@@ -66,6 +77,14 @@ describe('the compiled bot process', () => {
       expect(dm).toContain('<@U0ADMIN1>');
       expect(harness.mutations('createApiKey')).toHaveLength(1);
       expect(p.output()).toContain('"thread":"executor"');
+
+      // The receiver's thread keeps its priority; every other thread (executor, V8's GC helpers)
+      // yields to it under contention.
+      const nice = threadNiceValues(p.child.pid!);
+      expect(nice.get(p.child.pid!)).toBe(0);
+      const others = [...nice].filter(([tid]) => tid !== p.child.pid);
+      expect(others.length).toBeGreaterThanOrEqual(2);
+      expect(others.every(([, n]) => n === BACKGROUND_NICE)).toBe(true);
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
       const lines = p.output().trim().split('\n');
