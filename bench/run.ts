@@ -4,8 +4,8 @@
  * - Ack latency and throughput for the slash command (modal open), a user-group options load
  *   (type-ahead over 1,000 cached groups) and an Approve click, at a fixed offered rate, with
  *   signed requests, against the real bot (compiled, its own process) wired to a real
- *   redis-server and the local fake Slack and Harness servers; and the same against a bare Bolt
- *   app that only acks.
+ *   redis-server and the local fake Slack and Harness servers (their own process, see fakes.ts);
+ *   and the same against a bare Bolt app that only acks.
  * - End-to-end approval time: Approve click -> the requester's DM.
  * - Audit review over 1,000,000 stream events: `/apikey audit <key>` and `/apikey audit @user`.
  * - Resident set size of the bot at idle and after the load.
@@ -16,22 +16,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import type { IncomingMessage, RequestOptions, request } from 'node:http';
+import { loadTest } from 'loadtest';
 import Redis from 'ioredis';
 import { ACTIONS, FIELDS } from '../src/slack/ids';
-import { startFakeHarness, makeGroups } from '../test/helpers/fake-harness';
-import { startFakeSlack, type FakeSlack } from '../test/helpers/fake-slack';
-import { approveButtonValue, createValues } from '../test/helpers/flows';
+import { makeGroups } from '../test/helpers/fake-harness';
+import { createValues } from '../test/helpers/flows';
 import { startRedis } from '../test/helpers/redis-server';
 import { SlackSender, sign } from '../test/helpers/slack-requests';
+import { startFakes, type Fakes } from './fakes';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
 const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const E2E_APPROVALS = 200;
 const AUDIT_SAMPLES = 300;
-const CONNECTIONS = 10;
-const ROUNDS = 4;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const EXECUTOR = process.env.BENCH_EXECUTOR === 'inline' ? 'inline' : 'worker';
 const RESULTS = process.env.BENCH_RESULTS ?? (EXECUTOR === 'worker' ? 'results.md' : `results-${EXECUTOR}.md`);
 
@@ -79,25 +79,33 @@ function startProcess(
     const child = spawn(process.execPath, [...nodeArgs, script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 15_000);
-    child.stdout.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       buffer += d.toString();
       for (const line of buffer.split('\n')) {
         const port = portOf(line);
         if (port) {
           clearTimeout(timer);
-          buffer = '';
+          // From here on the child's output (warnings, --trace-gc) passes straight through.
+          child.stdout.off('data', onData);
+          child.stdout.pipe(process.stdout);
           resolve({ child, port });
           return;
         }
       }
-    });
+    };
+    child.stdout.on('data', onData);
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
 
 /**
- * A fixed offered rate with autocannon; every request freshly signed. Latency is taken per
- * request with hrtime (autocannon's own histogram has 1 ms resolution, too coarse for a ratio).
+ * A fixed offered rate: loadtest's `requestsPerSecond` sends one request every 1000/RATE ms
+ * whatever the responses do (open loop), on keep-alive connections; every request freshly
+ * signed. (autocannon's `overallRate` is not that: each connection sends its per-second quota
+ * back to back at the start of every second, so the server sees bursts of concurrent requests and
+ * the tail measures the bursts.) Latency is taken per request with hrtime, from just before the
+ * request is written to the end of the response: loadtest's own figures are whole milliseconds,
+ * too coarse for a ratio.
  */
 interface Round {
   samples: number[];
@@ -109,28 +117,33 @@ interface Round {
 type LoadResult = Stats & { rps: number; non2xx: number; errors: number };
 
 async function loadRound(url: string, makeBody: () => string, seconds: number): Promise<Round> {
-  const samples: number[] = [];
-  const result = await autocannon({
+  const round: Round = { samples: [], sent: 0, non2xx: 0, errors: 0, seconds };
+  // The callback form: loadtest 8's bundled typings still describe it only.
+  await new Promise<void>((resolve, reject) => loadTest({
     url: `${url}/slack/events`,
-    connections: CONNECTIONS,
-    overallRate: RATE,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req, context) => {
-          const body = makeBody();
-          (context as { sent?: bigint }).sent = process.hrtime.bigint();
-          return { ...req, body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SECRET, body) } };
-        },
-        onResponse: (status, _body, context) => {
-          const sent = (context as { sent?: bigint }).sent;
-          if (sent && status === 200) samples.push(Number(process.hrtime.bigint() - sent) / 1e6);
-        },
-      },
-    ],
-  });
-  return { samples, sent: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts, seconds };
+    method: 'POST',
+    requestsPerSecond: RATE,
+    maxSeconds: seconds,
+    agentKeepAlive: true,
+    quiet: true,
+    requestGenerator: (_options: unknown, params: RequestOptions, client: typeof request, done: (res: IncomingMessage) => void) => {
+      const body = makeBody();
+      params.headers = { ...params.headers, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...sign(SECRET, body) };
+      round.sent++;
+      const sent = process.hrtime.bigint();
+      const req = client(params, (res) => {
+        res.once('end', () => {
+          if (res.statusCode === 200) round.samples.push(Number(process.hrtime.bigint() - sent) / 1e6);
+          else round.non2xx++;
+        });
+        done(res);
+      });
+      req.once('error', () => round.errors++);
+      req.write(body);
+      return req;
+    },
+  }, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve())));
+  return round;
 }
 
 function merge(rounds: Round[]): LoadResult {
@@ -143,19 +156,20 @@ function merge(rounds: Round[]): LoadResult {
   };
 }
 
-async function settle(slack: FakeSlack, quietMs = 500, maxMs = 60_000) {
+async function settle(fakes: Fakes, quietMs = 500, maxMs = 60_000) {
   const deadline = Date.now() + maxMs;
   let last = -1;
   while (Date.now() < deadline) {
-    if (slack.total === last) return;
-    last = slack.total;
+    const total = await fakes.total();
+    if (total === last) return;
+    last = total;
     await new Promise((r) => setTimeout(r, quietMs));
   }
 }
 
 /** Submits `n` create requests through the bot's real path and returns their request ids. */
-async function pendingRequests(sender: SlackSender, slack: FakeSlack, prefix: string, n: number): Promise<string[]> {
-  const since = slack.calls.length;
+async function pendingRequests(sender: SlackSender, fakes: Fakes, prefix: string, n: number): Promise<string[]> {
+  const since = await fakes.mark();
   let next = 0;
   const worker = async () => {
     while (next < n) {
@@ -165,12 +179,9 @@ async function pendingRequests(sender: SlackSender, slack: FakeSlack, prefix: st
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-  await settle(slack);
-  const ids = slack.calls
-    .slice(since)
-    .filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0BENCHAPPROVALS' && JSON.stringify(c.args.blocks).includes(prefix))
-    .map(approveButtonValue);
-  slack.calls.length = 0; // read; free it
+  await settle(fakes);
+  const ids = await fakes.approvalIds(since, prefix);
+  await fakes.forget(); // read; free it
   return ids;
 }
 
@@ -208,11 +219,8 @@ async function main() {
   const began = new Date();
   console.log(`bench: ${RATE} req/s for ${DURATION_S} s per kind, ${AUDIT_EVENTS.toLocaleString()} audit events, EXECUTOR=${EXECUTOR}`);
   const redis = await startRedis();
-  // Keep only the calls the bench reads (approval posts and the requester's DMs).
-  const slack = await startFakeSlack({
-    keep: (c) => c.method === 'chat.postMessage' && (c.args.channel === 'C0BENCHAPPROVALS' || c.args.channel === REQUESTER),
-  });
-  const harness = await startFakeHarness({ apiKey: HARNESS_KEY, accountId: ACCOUNT, groups: makeGroups(1000) });
+  // Slack and Harness stand-ins in their own process, off the load generator's event loop.
+  const fakes = await startFakes({ harnessKey: HARNESS_KEY, accountId: ACCOUNT, groups: 1000, approvalChannel: 'C0BENCHAPPROVALS', requester: REQUESTER });
   const children: ChildProcess[] = [];
   try {
     const audit = await populateAudit(redis.url, 'apikey:audit', AUDIT_EVENTS);
@@ -226,9 +234,9 @@ async function main() {
       {
         SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: slack.apiUrl,
+        SLACK_API_URL: fakes.slackApiUrl,
         PORT: '0',
-        HARNESS_API_URL: harness.url,
+        HARNESS_API_URL: fakes.harnessUrl,
         HARNESS_ACCOUNT_ID: ACCOUNT,
         HARNESS_API_KEY: HARNESS_KEY,
         REDIS_URL: redis.url,
@@ -249,14 +257,14 @@ async function main() {
     children.push(bare.child);
     const botUrl = `http://127.0.0.1:${bot.port}`;
     const bareUrl = `http://127.0.0.1:${bare.port}`;
-    const sender = new SlackSender(botUrl, SECRET, slack.url);
+    const sender = new SlackSender(botUrl, SECRET, fakes.slackUrl);
 
     // Warm the user-group cache (3 + 7 Harness pages for 1,000 groups), then let the bot idle.
     await sender.options(REQUESTER, FIELDS.groupsAction, FIELDS.groupsBlock, '');
     await new Promise((r) => setTimeout(r, 2000));
     const idleRss = rssMb(bot.child.pid!);
 
-    const approvals = await pendingRequests(sender, slack, 'load', Math.ceil(RATE * DURATION_S * 1.2));
+    const approvals = await pendingRequests(sender, fakes, 'load', Math.ceil(RATE * DURATION_S * 1.2));
     console.log(`prepared ${approvals.length} pending requests for the Approve load`);
     const queries = ['', 'team-0', 'team-01', 'team-012', 'team-0123', 'team-9', 'eam-05'];
     let q = 0;
@@ -277,7 +285,7 @@ async function main() {
       for (let round = 0; round < ROUNDS; round++) {
         const cpu0 = cpuSeconds(bot.child.pid!);
         botRounds.push(await loadRound(botUrl, makeBody, DURATION_S / ROUNDS));
-        await settle(slack);
+        await settle(fakes);
         botCpuSeconds += cpuSeconds(bot.child.pid!) - cpu0;
         bareRounds.push(await loadRound(bareUrl, makeBody, DURATION_S / ROUNDS));
       }
@@ -286,23 +294,21 @@ async function main() {
       rows.push({ kind, bot: botResult, bare: bareResult, botCpu });
       console.log(`${kind}: bot p99 ${ms(botResult.p99)} ms (CPU ${(botCpu * 100).toFixed(0)}% of a core), bare p99 ${ms(bareResult.p99)} ms`);
     }
-    const harnessCreates = harness.mutations('createApiKey').length;
+    const harnessCreates = await fakes.mutations('createApiKey');
 
     // End to end: Approve click -> the requester's DM with the result, with a fast Harness.
-    const e2eIds = await pendingRequests(sender, slack, 'e2e', E2E_APPROVALS);
+    const e2eIds = await pendingRequests(sender, fakes, 'e2e', E2E_APPROVALS);
     const sentAt = new Map<string, number>();
-    const since = slack.calls.length;
+    const since = await fakes.mark();
     for (const id of e2eIds) {
       sentAt.set(id, Date.now());
       void sender.button(APPROVER, ACTIONS.approve, id);
       await new Promise((r) => setTimeout(r, 1000 / 20));
     }
-    await settle(slack);
+    await settle(fakes);
     const e2e: number[] = [];
-    for (const call of slack.calls.slice(since)) {
-      if (call.method !== 'chat.postMessage' || call.args.channel !== REQUESTER) continue;
-      const text = String(call.args.text);
-      if (!text.startsWith('Approved by')) continue;
+    for (const call of await fakes.dms(since, 'Approved by')) {
+      const text = call.text;
       const name = /key \*(e2e-\d+)\*/.exec(text)?.[1];
       const id = e2eIds[Number(name?.slice(4))];
       const t = id ? sentAt.get(id) : undefined;
@@ -334,9 +340,9 @@ async function main() {
     lines.push(`- date: ${began.toISOString()}`);
     lines.push(`- machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Linux`);
     lines.push(
-      `- load: autocannon, ${CONNECTIONS} connections, ${RATE} requests/s offered for ${DURATION_S} s per kind and target (${ROUNDS} alternating rounds of ${DURATION_S / ROUNDS} s, bot then bare Bolt), every request signed; loopback only`,
+      `- load: loadtest, ${RATE} requests/s offered at fixed intervals (open loop, keep-alive) for ${DURATION_S} s per kind and target (${ROUNDS} alternating rounds of ${DURATION_S / ROUNDS} s, bot then bare Bolt), every request signed; loopback only`,
     );
-    lines.push(`- bot: \`${startScript}\` (as \`npm start\`) with \`EXECUTOR=${EXECUTOR}\`, real redis-server (stream of ${audit.length.toLocaleString()} audit entries), fake Slack Web API and fake Harness (1,000 user groups) on loopback`);
+    lines.push(`- bot: \`${startScript}\` (as \`npm start\`) with \`EXECUTOR=${EXECUTOR}\`, real redis-server (stream of ${audit.length.toLocaleString()} audit entries), fake Slack Web API and fake Harness (1,000 user groups) on loopback, in their own process at nice 10 (they stand for remote services; the load generator shares no event loop with them)`);
     lines.push('- latencies in ms, per request with hrtime, 2xx only; ratio = bot p99 / bare Bolt p99; bot CPU = CPU time of the bot process (both threads) during its rounds, including finishing queued work, per second of load', '');
     lines.push('| kind | target | requests | p50 | p99 | max | req/s | non-2xx / errors | bot CPU | p99 < 50 ms | ratio | within 1.5x |');
     lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
@@ -360,7 +366,7 @@ async function main() {
     console.log(`\n${report}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
-    await Promise.all([slack.close(), harness.close(), redis.close()]);
+    await Promise.all([fakes.close(), redis.close()]);
   }
 }
 

@@ -2,7 +2,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 // The Web API client alone, not Bolt: this thread serves no HTTP and should not carry Express.
 import { WebClient, type LogLevel, type RetryOptions } from '@slack/web-api';
 import { secretsOf, type Config } from '../config';
-import { createLogger, type AppLogger } from '../logger';
+import { createLogger } from '../logger';
 import { buildServices } from '../services/build';
 import { createRedis, waitForReady } from '../store/redis';
 import { runJob } from './handlers';
