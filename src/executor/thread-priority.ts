@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /**
@@ -22,16 +22,6 @@ export function threadIds(): number[] {
     return readdirSync('/proc/self/task').map(Number).filter((tid) => Number.isInteger(tid) && tid > 0);
   } catch {
     return [];
-  }
-}
-
-/** The calling thread's id (Linux), or undefined. */
-export function currentThreadId(): number | undefined {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isInteger(tid) && tid > 0 ? tid : undefined;
-  } catch {
-    return undefined;
   }
 }
 
