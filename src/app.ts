@@ -52,6 +52,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
     logger,
     logLevel: config.logLevel as LogLevel,
     deferInitialization: true,
+    // No listener uses context.conversation; Bolt's default store would look one up (and build a
+    // "Conversation not found" error) for every request from a channel.
+    convoStore: false,
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
       // The Web API client's default retries for ~30 minutes; a DM that late is worse than a logged failure.

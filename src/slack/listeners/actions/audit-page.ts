@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
+import type { ListenerRouter } from '../router';
 import { z } from 'zod';
 import { userMessage } from '../../../errors';
 import { ACTIONS } from '../../ids';
@@ -8,8 +9,8 @@ import type { ListenerDeps } from '../deps';
 const cursor = z.object({ q: z.string(), before: z.string().regex(/^\d+-\d+$/) });
 
 /** "Older events" under an audit page: the same query from the cursor on, authorised again. */
-export function registerAuditPage(app: App, deps: ListenerDeps): void {
-  app.action<BlockButtonAction>(ACTIONS.auditPage, async ({ ack, body, action, respond }) => {
+export function registerAuditPage(routes: ListenerRouter, deps: ListenerDeps): void {
+  routes.action<BlockButtonAction>(ACTIONS.auditPage, async ({ ack, body, action, respond }) => {
     await ack();
     let parsed;
     try {

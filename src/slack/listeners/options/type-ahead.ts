@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRouter } from '../router';
 import { FIELDS } from '../../ids';
 import { keyOption } from '../../views/key-change-modals';
 import { groupOption } from '../../views/modal-parts';
@@ -9,8 +9,8 @@ import type { ListenerDeps } from '../deps';
  * External-select type-ahead. Answers within Slack's 3 s from Redis only (never Harness per
  * keystroke); when the store is unreachable the picker shows no options rather than an error.
  */
-function registerTypeAhead(app: App, deps: ListenerDeps, actionId: string, search: (query: string) => Promise<PlainTextOption[]>) {
-  app.options(actionId, async ({ options, ack }) => {
+function registerTypeAhead(routes: ListenerRouter, deps: ListenerDeps, actionId: string, search: (query: string) => Promise<PlainTextOption[]>) {
+  routes.options(actionId, async ({ options, ack }) => {
     try {
       await ack({ options: await search(options.value ?? '') });
     } catch (err) {
@@ -20,9 +20,9 @@ function registerTypeAhead(app: App, deps: ListenerDeps, actionId: string, searc
   });
 }
 
-export function registerTypeAheads(app: App, deps: ListenerDeps): void {
+export function registerTypeAheads(routes: ListenerRouter, deps: ListenerDeps): void {
   // The account's Harness user groups, from the shared cache.
-  registerTypeAhead(app, deps, FIELDS.groupsAction, async (q) => (await deps.groups.search(q, 100)).map(groupOption));
+  registerTypeAhead(routes, deps, FIELDS.groupsAction, async (q) => (await deps.groups.search(q, 100)).map(groupOption));
   // The bot's key registry (update and delete modals).
-  registerTypeAhead(app, deps, FIELDS.keyAction, async (q) => (await deps.queries.searchKeys(q, 100)).map(keyOption));
+  registerTypeAhead(routes, deps, FIELDS.keyAction, async (q) => (await deps.queries.searchKeys(q, 100)).map(keyOption));
 }

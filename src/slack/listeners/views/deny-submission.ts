@@ -1,11 +1,11 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRouter } from '../router';
 import { userMessage } from '../../../errors';
 import { DENY_MODAL } from '../../ids';
 import type { ListenerDeps } from '../deps';
 
 /** Deny modal submitted: the decision is re-checked on the server, then recorded atomically. */
-export function registerDenySubmission(app: App, deps: ListenerDeps): void {
-  app.view(DENY_MODAL.callbackId, async ({ ack, body, view }) => {
+export function registerDenySubmission(routes: ListenerRouter, deps: ListenerDeps): void {
+  routes.view(DENY_MODAL.callbackId, async ({ ack, body, view }) => {
     const reason = (view.state.values[DENY_MODAL.reasonBlock]?.[DENY_MODAL.reasonAction]?.value ?? '').trim();
     let outcome;
     try {

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { ListenerRouter } from '../router';
 import type { KeyRequestField } from '../../../domain/key-request-input';
 import { userMessage } from '../../../errors';
 import type { Submission } from '../../../services/submissions';
@@ -32,8 +32,8 @@ export const readers = {
  * One shape for the three key modals: validate and store before acking (so a problem keeps the
  * modal open with everything typed, inline), then ack, then announce to approvers.
  */
-function register(app: App, deps: ListenerDeps, callbackId: string, submit: (userId: string, values: unknown) => Promise<Submission>) {
-  app.view(callbackId, async ({ ack, body, view }) => {
+function register(routes: ListenerRouter, deps: ListenerDeps, callbackId: string, submit: (userId: string, values: unknown) => Promise<Submission>) {
+  routes.view(callbackId, async ({ ack, body, view }) => {
     const values = view.state.values;
     let result: Submission;
     try {
@@ -56,10 +56,10 @@ function register(app: App, deps: ListenerDeps, callbackId: string, submit: (use
   });
 }
 
-export function registerKeySubmissions(app: App, deps: ListenerDeps): void {
-  register(app, deps, CREATE_MODAL.callbackId, (userId, v) => deps.submissions.create(userId, readers.create(v)));
-  register(app, deps, UPDATE_MODAL.callbackId, (userId, v) => deps.submissions.update(userId, { ...readers.keyRef(v), ...readers.create(v) }));
-  register(app, deps, DELETE_MODAL.callbackId, (userId, v) =>
+export function registerKeySubmissions(routes: ListenerRouter, deps: ListenerDeps): void {
+  register(routes, deps, CREATE_MODAL.callbackId, (userId, v) => deps.submissions.create(userId, readers.create(v)));
+  register(routes, deps, UPDATE_MODAL.callbackId, (userId, v) => deps.submissions.update(userId, { ...readers.keyRef(v), ...readers.create(v) }));
+  register(routes, deps, DELETE_MODAL.callbackId, (userId, v) =>
     deps.submissions.delete(userId, { ...readers.keyRef(v), reason: readText(v, FIELDS.reasonBlock, FIELDS.reasonAction), confirmed: readers.confirmed(v) }),
   );
 }
