@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type webApi } from '@slack/bolt';
 import type Redis from 'ioredis';
 import { secretsOf, type Config } from './config';
+import { createKeepAliveFetch } from './http/keep-alive-fetch';
 import { createLogger, type AppLogger } from './logger';
 import { InlineRunner } from './executor/inline-runner';
 import type { JobRunner } from './executor/jobs';
@@ -46,6 +47,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   }
   const socketMode = Boolean(config.slack.appToken);
   const retryConfig = overrides.slackRetryConfig ?? DEFAULT_RETRY;
+  const fetch = createKeepAliveFetch();
 
   const app = new App({
     token: config.slack.botToken,
@@ -57,6 +59,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
     convoStore: false,
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
+      fetch,
       // The Web API client's default retries for ~30 minutes; a DM that late is worse than a logged failure.
       retryConfig,
       timeout: 10_000,
@@ -72,7 +75,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       : { signingSecret: config.slack.signingSecret, port: config.port }),
   });
 
-  const services = buildServices(config, { redis, slack: app.client, logger });
+  const services = buildServices(config, { redis, slack: app.client, logger, fetch });
   const reconcileIntervalMs = overrides.reconcileIntervalMs ?? 15_000;
   const jobs: JobRunner =
     (overrides.executor ?? config.executor) === 'worker'

@@ -2,6 +2,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 // The Web API client alone, not Bolt: this thread serves no HTTP and should not carry Express.
 import { WebClient, type LogLevel, type RetryOptions } from '@slack/web-api';
 import { secretsOf, type Config } from '../config';
+import { createKeepAliveFetch } from '../http/keep-alive-fetch';
 import { createLogger } from '../logger';
 import { buildServices } from '../services/build';
 import { createRedis, waitForReady } from '../store/redis';
@@ -25,14 +26,17 @@ async function main(data: WorkerData) {
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) }).child({ thread: 'executor' });
   const redis = createRedis(config.redisUrl, { name: 'apikey-bot-executor' });
   redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
+  // One keep-alive fetch for Slack and Harness: this thread makes ~5 calls per approval.
+  const fetch = createKeepAliveFetch();
   const slack = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
+    fetch,
     logger,
     logLevel: config.logLevel as LogLevel,
     retryConfig: data.slackRetryConfig,
     timeout: 10_000,
   });
-  const services = buildServices(config, { redis, slack, logger });
+  const services = buildServices(config, { redis, slack, logger, fetch });
   const queue = new JobQueue<Job>((job) => runJob(services, logger, job));
   await waitForReady(redis, 3000);
   const stopReconciler = startReconciler(services.requests, logger, data.reconcileIntervalMs);

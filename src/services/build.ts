@@ -27,9 +27,12 @@ export interface Services {
  * receiver (main thread) and by the background executor (its worker thread), each with its own
  * clients, so both run the same code.
  */
-export function buildServices(config: Config, io: { redis: Redis; slack: webApi.WebClient; logger: AppLogger }): Services {
+export function buildServices(
+  config: Config,
+  io: { redis: Redis; slack: webApi.WebClient; logger: AppLogger; fetch?: typeof fetch },
+): Services {
   const { redis, slack, logger } = io;
-  const harness = createHarnessClient(config.harness);
+  const harness = createHarnessClient({ ...config.harness, ...(io.fetch ? { fetch: io.fetch } : {}) });
   const notifier = new SlackNotifier(
     slack,
     redis,
