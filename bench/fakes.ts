@@ -25,7 +25,7 @@ export interface FakesOptions {
 type Op =
   | { op: 'total' }
   | { op: 'mark' }
-  | { op: 'approvalIds'; since: number; prefix: string }
+  | { op: 'approvals'; since: number; prefix: string }
   | { op: 'dms'; since: number; startsWith: string }
   | { op: 'forget' }
   | { op: 'mutations'; name: string };
@@ -39,6 +39,12 @@ interface Reply {
   error?: string;
 }
 
+/** An approval request the bot posted: its id (the Approve button's value) and its key's name. */
+export interface Approval {
+  id: string;
+  name: string;
+}
+
 /** The bench's handle on the fakes process. */
 export interface Fakes {
   slackUrl: string;
@@ -50,7 +56,7 @@ export interface Fakes {
   /** Position in the kept calls, for reading only what came after. */
   mark(): Promise<number>;
   /** Request ids from the Approve buttons of approval posts naming `prefix`, after `since`. */
-  approvalIds(since: number, prefix: string): Promise<string[]>;
+  approvals(since: number, prefix: string): Promise<Approval[]>;
   /** DMs to the requester whose text starts with `startsWith`, after `since`. */
   dms(since: number, startsWith: string): Promise<{ text: string; at: number }[]>;
   /** Drop the kept calls (read already). */
@@ -80,7 +86,7 @@ export function startFakes(options: FakesOptions): Promise<Fakes> {
           pid: child.pid!,
           total: () => call({ op: 'total' }),
           mark: () => call({ op: 'mark' }),
-          approvalIds: (since, prefix) => call({ op: 'approvalIds', since, prefix }),
+          approvals: (since, prefix) => call({ op: 'approvals', since, prefix }),
           dms: (since, startsWith) => call({ op: 'dms', since, startsWith }),
           forget: () => call({ op: 'forget' }),
           mutations: (name) => call({ op: 'mutations', name }),
@@ -115,11 +121,14 @@ async function serve(options: FakesOptions) {
         return slack.total;
       case 'mark':
         return slack.calls.length;
-      case 'approvalIds':
-        return slack.calls
-          .slice(op.since)
-          .filter((c) => isApproval(c) && JSON.stringify(c.args.blocks).includes(op.prefix))
-          .map(approveButtonValue);
+      case 'approvals': {
+        // Posting order is not submission order (concurrent submissions): pair each id with its key name.
+        const name = new RegExp(`${op.prefix}-\\d+`);
+        return slack.calls.slice(op.since).flatMap((c): Approval[] => {
+          const key = isApproval(c) ? name.exec(JSON.stringify(c.args.blocks))?.[0] : undefined;
+          return key ? [{ id: approveButtonValue(c), name: key }] : [];
+        });
+      }
       case 'dms':
         return slack.calls
           .slice(op.since)

@@ -24,7 +24,7 @@ import { makeGroups } from '../test/helpers/fake-harness';
 import { createValues } from '../test/helpers/flows';
 import { startRedis } from '../test/helpers/redis-server';
 import { SlackSender, sign } from '../test/helpers/slack-requests';
-import { startFakes, type Fakes } from './fakes';
+import { startFakes, type Approval, type Fakes } from './fakes';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
@@ -167,8 +167,8 @@ async function settle(fakes: Fakes, quietMs = 500, maxMs = 60_000) {
   }
 }
 
-/** Submits `n` create requests through the bot's real path and returns their request ids. */
-async function pendingRequests(sender: SlackSender, fakes: Fakes, prefix: string, n: number): Promise<string[]> {
+/** Submits `n` create requests (keys `<prefix>-<i>`) through the bot's real path; returns the posted approvals. */
+async function pendingRequests(sender: SlackSender, fakes: Fakes, prefix: string, n: number): Promise<Approval[]> {
   const since = await fakes.mark();
   let next = 0;
   const worker = async () => {
@@ -180,9 +180,9 @@ async function pendingRequests(sender: SlackSender, fakes: Fakes, prefix: string
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   await settle(fakes);
-  const ids = await fakes.approvalIds(since, prefix);
+  const approvals = await fakes.approvals(since, prefix);
   await fakes.forget(); // read; free it
-  return ids;
+  return approvals;
 }
 
 /** 1,000,000 audit entries in the bot's format (stream + indexes), dated over the last 30 days. */
@@ -273,7 +273,7 @@ async function main() {
     const all = {
       '/apikey create (modal open)': () => sender.commandBody(REQUESTER, 'create'),
       'user-group options load (1,000 groups)': () => sender.optionsBody(REQUESTER, FIELDS.groupsAction, FIELDS.groupsBlock, queries[q++ % queries.length]!),
-      'Approve click': () => sender.buttonBody(APPROVER, ACTIONS.approve, approvals[a++ % approvals.length]!),
+      'Approve click': () => sender.buttonBody(APPROVER, ACTIONS.approve, approvals[a++ % approvals.length]!.id),
     };
     const kinds = Object.fromEntries(Object.entries(all).filter(([kind]) => !only || kind.includes(only)));
     const rows: { kind: string; bot: LoadResult; bare: LoadResult; botCpu: number }[] = [];
@@ -297,11 +297,11 @@ async function main() {
     const harnessCreates = await fakes.mutations('createApiKey');
 
     // End to end: Approve click -> the requester's DM with the result, with a fast Harness.
-    const e2eIds = await pendingRequests(sender, fakes, 'e2e', E2E_APPROVALS);
-    const sentAt = new Map<string, number>();
+    const e2eRequests = await pendingRequests(sender, fakes, 'e2e', E2E_APPROVALS);
+    const sentAt = new Map<string, number>(); // by key name: the DM names the key
     const since = await fakes.mark();
-    for (const id of e2eIds) {
-      sentAt.set(id, Date.now());
+    for (const { id, name } of e2eRequests) {
+      sentAt.set(name, Date.now());
       void sender.button(APPROVER, ACTIONS.approve, id);
       await new Promise((r) => setTimeout(r, 1000 / 20));
     }
@@ -310,9 +310,8 @@ async function main() {
     for (const call of await fakes.dms(since, 'Approved by')) {
       const text = call.text;
       const name = /key \*(e2e-\d+)\*/.exec(text)?.[1];
-      const id = e2eIds[Number(name?.slice(4))];
-      const t = id ? sentAt.get(id) : undefined;
-      if (t) e2e.push(call.at - t);
+      const t = name ? sentAt.get(name) : undefined;
+      if (t !== undefined) e2e.push(call.at - t);
     }
 
     // Audit review over the 1M-event stream, by key and by user, answered in the ack.
@@ -353,7 +352,7 @@ async function main() {
     }
     const e2eStats = stats(e2e);
     lines.push('', '| measurement | samples | p50 | p99 | max | target | met |', '| --- | ---: | ---: | ---: | ---: | --- | --- |');
-    lines.push(`| Approve click -> requester's DM | ${e2eStats.n} of ${e2eIds.length} | ${ms(e2eStats.p50)} | ${ms(e2eStats.p99)} | ${ms(e2eStats.max)} | p99 < 500 ms | ${ok(e2eStats.p99 < 500 && e2eStats.n === e2eIds.length)} |`);
+    lines.push(`| Approve click -> requester's DM | ${e2eStats.n} of ${e2eRequests.length} | ${ms(e2eStats.p50)} | ${ms(e2eStats.p99)} | ${ms(e2eStats.max)} | p99 < 500 ms | ${ok(e2eStats.p99 < 500 && e2eStats.n === e2eRequests.length)} |`);
     lines.push(`| \`/apikey audit <key>\` at ${audit.length.toLocaleString()} events | ${auditByKey.n} (${auditByKey.empty} empty) | ${ms(auditByKey.p50)} | ${ms(auditByKey.p99)} | ${ms(auditByKey.max)} | p99 < 100 ms | ${ok(auditByKey.p99 < 100 && auditByKey.empty === 0)} |`);
     lines.push(`| \`/apikey audit @user\` at ${audit.length.toLocaleString()} events | ${auditByUser.n} (${auditByUser.empty} empty) | ${ms(auditByUser.p50)} | ${ms(auditByUser.p99)} | ${ms(auditByUser.max)} | p99 < 100 ms | ${ok(auditByUser.p99 < 100 && auditByUser.empty === 0)} |`);
     lines.push('', '| memory (bot process) | MB | target | met |', '| --- | ---: | --- | --- |');
