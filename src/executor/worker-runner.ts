@@ -39,8 +39,8 @@ export class WorkerRunner implements JobRunner {
       this.worker = worker;
       worker.once('online', () => {
         // The executor thread now exists; it, V8's GC helpers and libuv's pool yield to the receiver.
-        const changed = deprioritiseBackgroundThreads();
-        this.logger.debug('background threads deprioritised', { threads: changed, nice: BACKGROUND_NICE });
+        const { niced, idle } = deprioritiseBackgroundThreads();
+        this.logger.debug('background threads deprioritised', { threads: niced, nice: BACKGROUND_NICE, schedIdle: idle });
         resolve();
       });
       worker.once('error', (err) => {
