@@ -23,29 +23,40 @@ export const groupOption = (g: { id: string; name: string }): PlainTextOption =>
   value: g.id,
 });
 
-/** `revision` renames the block so Slack shows a new `initial` value (see view-state.ts). */
-export function nameInput(options: { label: string; revision?: string; initial?: string; hint?: string }): KnownBlock {
+type InputBlock = Extract<KnownBlock, { type: 'input' }>;
+
+/** The envelope every modal input shares: block id (with revision), label, optional hint. */
+function inputBlock(options: { blockId: string; label: string; hint?: string; element: InputBlock['element'] }): InputBlock {
   return {
     type: 'input',
-    block_id: withRevision(FIELDS.nameBlock, options.revision),
+    block_id: options.blockId,
     label: { type: 'plain_text', text: options.label },
     ...(options.hint ? { hint: { type: 'plain_text' as const, text: options.hint } } : {}),
+    element: options.element,
+  };
+}
+
+/** `revision` renames the block so Slack shows a new `initial` value (see view-state.ts). */
+export function nameInput(options: { label: string; revision?: string; initial?: string; hint?: string }): KnownBlock {
+  return inputBlock({
+    blockId: withRevision(FIELDS.nameBlock, options.revision),
+    label: options.label,
+    hint: options.hint,
     element: {
       type: 'plain_text_input',
       action_id: FIELDS.nameAction,
       max_length: KEY_NAME_MAX,
       ...(options.initial !== undefined ? { initial_value: options.initial } : { placeholder: { type: 'plain_text' as const, text: 'ci-deploy-bot' } }),
     },
-  };
+  });
 }
 
 export function groupsInput(options: { label: string; revision?: string; initial?: { id: string; name: string }[]; hint?: string }): KnownBlock {
   const initial = options.initial?.slice(0, 100) ?? [];
-  return {
-    type: 'input',
-    block_id: withRevision(FIELDS.groupsBlock, options.revision),
-    label: { type: 'plain_text', text: options.label },
-    ...(options.hint ? { hint: { type: 'plain_text' as const, text: options.hint } } : {}),
+  return inputBlock({
+    blockId: withRevision(FIELDS.groupsBlock, options.revision),
+    label: options.label,
+    hint: options.hint,
     element: {
       type: 'multi_external_select',
       action_id: FIELDS.groupsAction,
@@ -53,14 +64,13 @@ export function groupsInput(options: { label: string; revision?: string; initial
       placeholder: { type: 'plain_text', text: 'Search user groups' },
       ...(initial.length > 0 ? { initial_options: initial.map(groupOption) } : {}),
     },
-  };
+  });
 }
 
 export function reasonInput(placeholder?: string): KnownBlock {
-  return {
-    type: 'input',
-    block_id: FIELDS.reasonBlock,
-    label: { type: 'plain_text', text: 'Reason' },
+  return inputBlock({
+    blockId: FIELDS.reasonBlock,
+    label: 'Reason',
     element: {
       type: 'plain_text_input',
       action_id: FIELDS.reasonAction,
@@ -68,5 +78,5 @@ export function reasonInput(placeholder?: string): KnownBlock {
       max_length: REASON_MAX,
       ...(placeholder ? { placeholder: { type: 'plain_text' as const, text: placeholder } } : {}),
     },
-  };
+  });
 }
