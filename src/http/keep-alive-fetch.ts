@@ -41,7 +41,7 @@ export function createKeepAliveFetch(options: { maxSockets?: number } = {}): typ
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location && init.redirect !== 'manual') {
       res.resume();
-      if (init.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect to ${res.headers.location} refused (redirect: error)`) });
+      if (init.redirect === 'error') throw failure(new Error(`redirect to ${res.headers.location} refused (redirect: error)`));
       // Neither client expects one; ask again through the platform's fetch, which follows them by the rules.
       return globalThis.fetch(input, init);
     }
@@ -74,12 +74,24 @@ function send(url: URL, options: http.RequestOptions & { signal?: AbortSignal },
   return new Promise((resolve, reject) => {
     const transport = url.protocol === 'https:' ? https : http;
     const req = transport.request(url, rest, resolve);
-    const onAbort = () => req.destroy(signal?.reason as Error);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    req.once('close', () => signal?.removeEventListener('abort', onAbort));
-    req.once('error', (err) => reject(signal?.aborted ? (signal.reason as Error) : new TypeError('fetch failed', { cause: err })));
+    const detach = destroyOnAbort(req, signal);
+    req.once('close', detach);
+    req.once('error', (err) => reject(failure(err, signal)));
     req.end(body ?? undefined);
   });
+}
+
+/** Destroys the stream with the signal's reason when it aborts; returns the unhook. */
+function destroyOnAbort(stream: { destroy(err: Error): unknown }, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => undefined;
+  const onAbort = () => stream.destroy(signal.reason as Error);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** How fetch rejects: with the signal's reason once it aborted, else TypeError('fetch failed'). */
+function failure(cause: unknown, signal?: AbortSignal): Error {
+  return signal?.aborted ? (signal.reason as Error) : new TypeError('fetch failed', { cause });
 }
 
 const decoders: Record<string, (buf: Buffer) => Promise<Buffer>> = {
@@ -92,20 +104,18 @@ const decoders: Record<string, (buf: Buffer) => Promise<Buffer>> = {
 function readBody(res: IncomingMessage, signal: AbortSignal | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const onAbort = () => res.destroy(signal?.reason as Error);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => signal?.removeEventListener('abort', onAbort);
+    const detach = destroyOnAbort(res, signal);
     res.on('data', (chunk: Buffer) => chunks.push(chunk));
     res.once('error', (err) => {
-      done();
-      reject(signal?.aborted ? (signal.reason as Error) : new TypeError('fetch failed', { cause: err }));
+      detach();
+      reject(failure(err, signal));
     });
     res.once('end', () => {
-      done();
+      detach();
       const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const decode = decoders[String(res.headers['content-encoding'] ?? '').toLowerCase()];
       if (!decode) return resolve(raw);
-      decode(raw).then(resolve, (err: unknown) => reject(new TypeError('fetch failed', { cause: err })));
+      decode(raw).then(resolve, (err: unknown) => reject(failure(err)));
     });
   });
 }
