@@ -10,8 +10,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { startFakeHarness, makeGroups } from '../test/helpers/fake-harness';
-import { startFakeSlack } from '../test/helpers/fake-slack';
+import { startFakeHarness, makeGroups } from '../src/simulators/harness-firstgen';
+import { startFakeSlack } from '../src/simulators/slack/web-api';
 import { approveButtonValue } from '../test/helpers/flows';
 
 export interface FakesOptions {

@@ -20,10 +20,10 @@ import type { IncomingMessage, RequestOptions, request } from 'node:http';
 import { loadTest } from 'loadtest';
 import Redis from 'ioredis';
 import { ACTIONS, FIELDS } from '../src/slack/ids';
-import { makeGroups } from '../test/helpers/fake-harness';
+import { makeGroups } from '../src/simulators/harness-firstgen';
 import { createValues } from '../test/helpers/flows';
-import { startRedis } from '../test/helpers/redis-server';
-import { SlackSender, sign } from '../test/helpers/slack-requests';
+import { startRedis } from '../src/simulators/redis-server';
+import { SlackSender, sign } from '../src/simulators/slack/requests';
 import { startFakes, type Approval, type Fakes } from './fakes';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);

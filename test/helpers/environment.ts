@@ -1,10 +1,10 @@
 import { createApp, type BotApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { startFakeHarness, type FakeHarness } from './fake-harness';
-import { startFakeSlack, type FakeSlack } from './fake-slack';
-import { startRedis, type RedisServer } from './redis-server';
-import { SlackSender } from './slack-requests';
+import { startFakeHarness, type FakeHarness } from '../../src/simulators/harness-firstgen';
+import { startFakeSlack, type FakeSlack } from '../../src/simulators/slack/web-api';
+import { startRedis, type RedisServer } from '../../src/simulators/redis-server';
+import { SlackSender } from '../../src/simulators/slack/requests';
 
 /**
  * The whole bot as it runs in production — Bolt's HTTP receiver, ioredis, graphql-request — wired

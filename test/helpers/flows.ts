@@ -4,7 +4,7 @@ import type { AuditEntry } from '../../src/store/audit-log';
 import { parseEntry } from '../../src/store/audit-log';
 import type { Environment } from './environment';
 import { APPROVAL_CHANNEL } from './environment';
-import type { SlackCall } from './fake-slack';
+import type { SlackCall } from '../../src/simulators/slack/web-api';
 
 /** Steps several tests share, each done the way a person in Slack would do it. */
 export function createValues(name: string, groupIds: string[], reason: string) {

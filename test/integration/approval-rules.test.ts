@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL, DENY_MODAL } from '../../src/slack/ids';
 import { APPROVERS, REQUESTER, startEnvironment, type Environment } from '../helpers/environment';
-import { groupId } from '../helpers/fake-harness';
+import { groupId } from '../../src/simulators/harness-firstgen';
 import { createValues, dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil, warmGroups } from '../helpers/flows';
-import { sign } from '../helpers/slack-requests';
+import { sign } from '../../src/simulators/slack/requests';
 
 describe('who may decide, and how often', () => {
   let env: Environment;

@@ -1,6 +1,6 @@
 import { ACTIONS } from '../../src/slack/ids';
 import { REQUESTER, startEnvironment, type Environment } from '../helpers/environment';
-import { groupId } from '../helpers/fake-harness';
+import { groupId } from '../../src/simulators/harness-firstgen';
 import { dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil } from '../helpers/flows';
 
 describe('approvers from a Slack user group', () => {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { BACKGROUND_NICE, SCHED_IDLE } from '../../src/executor/thread-priority';
 import { ACTIONS } from '../../src/slack/ids';
 import { ACCOUNT, APPROVERS, REQUESTER, SECRETS, botEnv, type Environment } from '../helpers/environment';
-import { groupId, startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
-import { freePort, startRedis, type RedisServer } from '../helpers/redis-server';
+import { groupId, startFakeHarness, type FakeHarness } from '../../src/simulators/harness-firstgen';
+import { startFakeSlack, type FakeSlack } from '../../src/simulators/slack/web-api';
+import { freePort, startRedis, type RedisServer } from '../../src/simulators/redis-server';
 import { dmsTo, submitCreate, waitUntil } from '../helpers/flows';
-import { SlackSender } from '../helpers/slack-requests';
+import { SlackSender } from '../../src/simulators/slack/requests';
 
 /** `npm start` as an operator runs it: the compiled dist/main.js in its own process. */
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
 import { ACCOUNT, APPROVAL_CHANNEL, APPROVERS, AUDIT_CHANNEL, REQUESTER, SECRETS, startEnvironment, type Environment } from '../helpers/environment';
-import { groupId } from '../helpers/fake-harness';
+import { groupId } from '../../src/simulators/harness-firstgen';
 import { dmsTo, readAudit, submitCreate, waitUntil } from '../helpers/flows';
 
 describe('/apikey create, approved, end to end', () => {

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
 import { APPROVAL_CHANNEL, APPROVERS, REQUESTER, SECRETS, startEnvironment, type Environment } from '../helpers/environment';
-import { groupId } from '../helpers/fake-harness';
+import { groupId } from '../../src/simulators/harness-firstgen';
 import { createValues, dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil } from '../helpers/flows';
 
 describe('Harness failures', () => {

@@ -1,6 +1,6 @@
 import { DELETE_MODAL, FIELDS, UPDATE_MODAL } from '../../src/slack/ids';
 import { APPROVAL_CHANNEL, APPROVERS, REQUESTER, startEnvironment, type Environment } from '../helpers/environment';
-import { groupId } from '../helpers/fake-harness';
+import { groupId } from '../../src/simulators/harness-firstgen';
 import { approve, approveButtonValue, createKey, readAudit, submitModal, warmGroups } from '../helpers/flows';
 
 const text = (block: string, action: string, value: string) => ({ [block]: { [action]: { type: 'plain_text_input', value } } });

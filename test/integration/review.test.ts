@@ -3,7 +3,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { ACTIONS } from '../../src/slack/ids';
 import { APPROVERS, REQUESTER, startEnvironment, type Environment } from '../helpers/environment';
-import { groupId } from '../helpers/fake-harness';
+import { groupId } from '../../src/simulators/harness-firstgen';
 import { createKey, readAudit, submitCreate, waitUntil } from '../helpers/flows';
 
 type Reply = { response_type: string; text: string; blocks?: { type: string; text?: { text: string }; elements?: { action_id?: string; value?: string }[] }[] };

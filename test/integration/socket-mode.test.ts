@@ -4,9 +4,9 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { CREATE_MODAL } from '../../src/slack/ids';
 import { ACCOUNT, REQUESTER, SECRETS, botEnv } from '../helpers/environment';
-import { startFakeHarness, type FakeHarness } from '../helpers/fake-harness';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
-import { freePort, startRedis, type RedisServer } from '../helpers/redis-server';
+import { startFakeHarness, type FakeHarness } from '../../src/simulators/harness-firstgen';
+import { startFakeSlack, type FakeSlack } from '../../src/simulators/slack/web-api';
+import { freePort, startRedis, type RedisServer } from '../../src/simulators/redis-server';
 
 /**
  * Socket Mode: the bot dials out to Slack over a WebSocket (here a local one, handed out by the

@@ -1,6 +1,6 @@
 import { ALL_DOCUMENTS } from '../../../src/harness/documents';
 import { cleanHarnessMessage, classifyGraphqlMessage } from '../../../src/harness/harness-error';
-import { validateDocument } from '../../helpers/harness-schema';
+import { validateDocument } from '../../../src/simulators/harness-schema';
 
 describe('Harness GraphQL documents', () => {
   it.each(Object.entries(ALL_DOCUMENTS))('%s is valid against Harness schema', (_name, doc) => {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { createKeepAliveFetch } from '../../../src/http/keep-alive-fetch';
-import { freePort } from '../../helpers/redis-server';
-import { listen } from '../../helpers/http-server';
+import { freePort } from '../../../src/simulators/redis-server';
+import { listen } from '../../../src/simulators/http-server';
 
 type Server = Awaited<ReturnType<typeof listen>>;
 

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import type { HarnessApi, HarnessUserGroup } from '../../../src/harness/client';
 import { createLogger } from '../../../src/logger';
 import { UserGroupDirectory } from '../../../src/services/user-groups';
-import { startRedis, type RedisServer } from '../../helpers/redis-server';
+import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 
 /** A hand-written Harness fake that counts list calls. */
 function harnessWith(groups: () => HarnessUserGroup[]) {

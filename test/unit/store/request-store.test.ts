@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import type { ApiKeyRequest } from '../../../src/domain/request';
 import { AuditLog } from '../../../src/store/audit-log';
 import { RequestStore } from '../../../src/store/request-store';
-import { startRedis, type RedisServer } from '../../helpers/redis-server';
+import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 
 const base = (id: string, name: string): ApiKeyRequest => ({
   id,

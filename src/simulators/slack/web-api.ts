@@ -1,4 +1,4 @@
-import { listen } from './http-server';
+import { listen } from '../http-server';
 
 /**
  * A local stand-in for Slack's Web API speaking its wire format: POST /api/<method>, form-encoded

@@ -1,13 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 
 /** Harness's schema (a copy of shared/harness/schema.graphql; test/unit/harness checks they match). */
-// From test/helpers (ts-jest) or dist-bench/test/helpers (the compiled benchmark).
-export const HARNESS_SCHEMA_PATH = [
-  path.join(__dirname, '..', 'fixtures', 'harness-schema.graphql'),
-  path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'harness-schema.graphql'),
-].find((p) => existsSync(p))!;
+// Resolved from src/simulators (ts-jest) and dist/simulators (compiled) alike.
+export const HARNESS_SCHEMA_PATH = path.join(__dirname, '..', '..', 'test', 'fixtures', 'harness-schema.graphql');
 export const harnessSchema: GraphQLSchema = buildSchema(readFileSync(HARNESS_SCHEMA_PATH, 'utf8'));
 
 export function validateDocument(document: string): string[] {
