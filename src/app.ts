@@ -3,65 +3,67 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, type webApi } from '@slack/bolt';
 import type Redis from 'ioredis';
 import { secretsOf, type Config } from './config';
-import { createKeepAliveFetch } from './http/keep-alive-fetch';
-import { createLogger, type AppLogger } from './logger';
-import { InlineRunner } from './executor/inline-runner';
-import type { JobRunner } from './executor/jobs';
-import { WorkerRunner } from './executor/worker-runner';
-import { buildServices } from './services/build';
+import { createHarnessClient } from './harness/firstgen/client';
+import { createLogger, onceEvery, type AppLogger } from './logger';
+import { ApproverDirectory } from './services/approvers';
+import { Execution } from './services/execution';
+import { Outbox } from './services/outbox';
+import { QueryService } from './services/queries';
+import { Reconciler } from './services/reconciler';
+import { RequestService } from './services/request-service';
+import { SubmissionService } from './services/submissions';
+import { UserGroupDirectory } from './services/user-groups';
+import { WorkQueue } from './services/work-queue';
 import { registerListeners } from './slack/listeners';
+import { SlackNotifier } from './slack/slack-notifier';
+import { startupProblem } from './slack/startup';
+import { AuditLog } from './store/audit-log';
+import { KeyRegistry } from './store/key-registry';
+import { OutboxStore } from './store/outbox-store';
 import { createRedis, waitForReady } from './store/redis';
+import { RequestStore } from './store/request-store';
 
 export interface AppOverrides {
   logger?: AppLogger;
   /** Web API retry policy; tests use { retries: 0 }. */
   slackRetryConfig?: webApi.RetryOptions;
   reconcileIntervalMs?: number;
-  /**
-   * Overrides config.executor. Tests running TypeScript sources use `inline` (a worker thread
-   * needs the compiled dist/executor/worker.js); the compiled-process test covers `worker`.
-   */
-  executor?: 'worker' | 'inline';
-}
-
-export interface RunningApp {
-  /** The port the HTTP server (events + health routes) listens on. */
-  port: number;
 }
 
 export interface BotApp {
-  start(): Promise<RunningApp>;
+  /** Resolves with the port the HTTP server (events + health routes) listens on. */
+  start(): Promise<{ port: number }>;
+  /** Stops taking requests, waits (bounded) for work in flight, then closes Redis. */
   stop(): Promise<void>;
   readonly logger: AppLogger;
 }
 
 const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true };
 
-/** The composition root: every I/O client is built here and passed down. */
+/** The composition root: every I/O client is built here and passed down. Tests run exactly this. */
 export function createApp(config: Config, overrides: AppOverrides = {}): BotApp {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const redis = createRedis(config.redisUrl);
-  redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
+  // An outage makes ioredis report every reconnect attempt: one line a minute says it all.
+  const redisTrouble = onceEvery(60_000);
+  redis.on('error', (err: Error) => redisTrouble((suppressed) => logger.warn('redis connection problem', { err: err.message, suppressed })));
   if (config.logLevel === 'debug') {
     logger.warn("LOG_LEVEL=debug: Slack's Web API client logs request bodies (modal contents, reasons); do not use in production");
   }
   const socketMode = Boolean(config.slack.appToken);
-  const retryConfig = overrides.slackRetryConfig ?? DEFAULT_RETRY;
-  const fetch = createKeepAliveFetch();
 
   const app = new App({
     token: config.slack.botToken,
     logger,
     logLevel: config.logLevel as LogLevel,
     deferInitialization: true,
-    // No listener uses context.conversation; Bolt's default store would look one up (and build a
-    // "Conversation not found" error) for every request from a channel.
+    extendedErrorHandler: true,
+    // No listener uses context.conversation; Bolt's default store would look one up for every request.
     convoStore: false,
     clientOptions: {
       slackApiUrl: config.slack.apiUrl,
-      fetch,
       // The Web API client's default retries for ~30 minutes; a DM that late is worse than a logged failure.
-      retryConfig,
+      retryConfig: overrides.slackRetryConfig ?? DEFAULT_RETRY,
       timeout: 10_000,
     },
     customRoutes: healthRoutes(redis),
@@ -75,39 +77,56 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       : { signingSecret: config.slack.signingSecret, port: config.port }),
   });
 
-  const services = buildServices(config, { redis, slack: app.client, logger, fetch });
-  const reconcileIntervalMs = overrides.reconcileIntervalMs ?? 15_000;
-  const jobs: JobRunner =
-    (overrides.executor ?? config.executor) === 'worker'
-      ? WorkerRunner.forConfig(config, logger, { reconcileIntervalMs, slackRetryConfig: retryConfig })
-      : new InlineRunner(services, logger, reconcileIntervalMs);
+  const now = () => new Date();
+  const harness = createHarnessClient(config.harness);
+  const notifier = new SlackNotifier(app.client, { approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId });
+  const mirrored = Boolean(config.auditChannelId);
+  const store = new RequestStore(redis, config.auditStreamKey, mirrored);
+  const registry = new KeyRegistry(redis);
+  const audit = new AuditLog(redis, config.auditStreamKey, mirrored);
+  const outboxStore = new OutboxStore(redis);
+  const work = new WorkQueue();
+  const outbox = new Outbox({ store: outboxStore, requests: store, audit, notifier, work, logger });
+  const execution = new Execution({ store, registry, harness, outbox, notifier, logger, now });
+  const approvers = new ApproverDirectory(config.approvers.userIds, config.approvers.userGroupId, (id) => notifier.userGroupMembers(id));
+  const groups = new UserGroupDirectory(redis, harness, config.userGroupCacheTtlSeconds, logger);
+  const reconciler = new Reconciler({ store, outboxStore, outbox, execution, logger, now, harnessTimeoutMs: config.harness.timeoutMs });
 
-  registerListeners(app, { ...services, jobs, logger, storeReady: () => redis.status === 'ready' });
-  // The one place where errors no listener handled end: logged with context, never re-thrown.
-  app.error((err) => {
-    logger.error('unhandled error in a Slack listener', err);
-    return Promise.resolve();
+  registerListeners(app, {
+    requests: new RequestService({ store, audit, approvers, execution, outbox, logger, now }),
+    submissions: new SubmissionService({ store, registry, groups, outbox }),
+    queries: new QueryService({ store, registry, audit, approvers, outbox }),
+    groups,
+    work,
+    logger,
+    storeReady: () => redis.status === 'ready',
   });
 
   return {
     logger,
     async start() {
-      await app.init();
-      if (!(await waitForReady(redis, 3000))) logger.warn('redis not reachable yet; serving anyway, /readyz answers 503 until it is');
-      await jobs.start();
-      let port = config.port;
-      if (socketMode) {
-        await app.start();
-      } else {
-        const server = await app.start(config.port);
-        port = (server.address() as AddressInfo).port;
+      try {
+        await app.init();
+      } catch (err) {
+        throw new Error(startupProblem(err, config.slack.apiUrl), { cause: err });
       }
-      logger.info('apikey bot started', { port, socketMode, executor: overrides.executor ?? config.executor });
+      if (!(await waitForReady(redis, 3000))) logger.warn('redis not reachable yet; serving anyway, /readyz answers 503 until it is');
+      // Readiness depends on Redis only; a wrong Harness key is named now rather than at the first click.
+      harness.checkAccess().then(
+        () => groups.warm(),
+        (err: unknown) => logger.error(`Harness check failed at start-up: check HARNESS_API_KEY, HARNESS_ACCOUNT_ID and HARNESS_API_URL (${config.harness.apiUrl})`, err),
+      );
+      let port = config.port;
+      if (socketMode) await app.start();
+      else port = ((await app.start(config.port)) as { address(): AddressInfo }).address().port;
+      reconciler.start(overrides.reconcileIntervalMs ?? 15_000);
+      logger.info('apikey bot started', { port, socketMode });
       return { port };
     },
     async stop() {
       await app.stop().catch((err: unknown) => logger.warn('error while stopping the Slack receiver', err));
-      await jobs.stop();
+      await reconciler.stop();
+      await work.drain(8_000);
       redis.disconnect();
     },
   };

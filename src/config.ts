@@ -53,7 +53,6 @@ const schema = z
       (v) => v ?? 'apikey:audit',
     ),
     USER_GROUP_CACHE_TTL_SECONDS: integer(10, 86_400, 300),
-    EXECUTOR: optional(z.enum(['worker', 'inline'], { error: 'must be worker or inline' })).transform((v) => v ?? 'worker'),
     LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })).transform(
       (v) => v ?? 'info',
     ),
@@ -75,8 +74,6 @@ export interface Config {
   auditStreamKey: string;
   userGroupCacheTtlSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Where work after the ack runs: a worker thread (isolates acks) or the main event loop (less memory). */
-  executor: 'worker' | 'inline';
 }
 
 export class ConfigError extends Error {
@@ -129,7 +126,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auditStreamKey: c.AUDIT_STREAM_KEY,
     userGroupCacheTtlSeconds: c.USER_GROUP_CACHE_TTL_SECONDS,
     logLevel: c.LOG_LEVEL,
-    executor: c.EXECUTOR,
   };
 }
 

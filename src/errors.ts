@@ -1,15 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import type { HarnessErrorKind } from './harness/harness-error';
+
 /**
- * Typed errors with a code. `userMessage` is the one place that turns an error into words for a
- * person in Slack; anything that is not an AppError is a bug, gets a generic sentence, and is
- * logged with its context by the caller.
+ * Typed errors with a code, and the one place that turns any error into words for a person.
+ * An AppError's message is written for the person; anything else is a bug: the person reads a
+ * short "something went wrong (ref …)" and the log line with the same ref has the details.
+ * Refusals (not an approver, four-eyes, already decided) are verdicts, not errors: domain/approval-policy.ts.
  */
 export type ErrorCode =
   | 'STORE_UNAVAILABLE'
+  | 'STORE_CORRUPT'
   | 'NOT_FOUND'
   | 'APPROVER_CHECK_FAILED'
-  | 'GROUPS_UNAVAILABLE';
-// Harness failures are HarnessError (harness/harness-error.ts), with a kind of their own.
-// Refusals (not an approver, four-eyes, already decided) are verdicts, not errors: domain/approval-policy.ts.
+  | 'GROUPS_UNAVAILABLE'
+  | `HARNESS_${Uppercase<HarnessErrorKind>}`;
+
+/** Codes that mean the bot itself is wrong, not the world around it. */
+const BUGS: ReadonlySet<ErrorCode> = new Set(['STORE_CORRUPT']);
 
 export class AppError extends Error {
   constructor(
@@ -23,14 +30,20 @@ export class AppError extends Error {
 }
 
 export const storeUnavailable = (cause?: unknown) =>
-  new AppError(
-    'STORE_UNAVAILABLE',
-    'The API key service is temporarily unavailable (its audit log cannot be written right now). Nothing was changed. Please try again in a minute.',
-    { cause },
-  );
+  new AppError('STORE_UNAVAILABLE', 'The API key service is temporarily unavailable (it cannot reach its database). Nothing was changed; please try again in a minute.', {
+    cause,
+  });
 
-export function userMessage(err: unknown): string {
-  if (err instanceof AppError) return err.message;
-  if (err instanceof Error && err.name === 'HarnessError') return err.message;
-  return 'Something went wrong on our side. Nothing was changed; the error has been logged for the bot operators.';
+/** An expected failure (an outage, a refusal by Harness) rather than a bug. */
+export function isExpected(err: unknown): err is AppError {
+  return err instanceof AppError && !BUGS.has(err.code);
+}
+
+/** A short id that ties what a person was told to the log line with the details. */
+export const newErrorRef = () => randomBytes(3).toString('hex');
+
+/** What a person reads about `err`. Unexpected errors need the `ref` their log line carries. */
+export function userMessage(err: unknown, ref?: string): string {
+  if (isExpected(err)) return err.message;
+  return `Something went wrong on our side${ref ? ` (ref ${ref})` : ''}. The bot operators can find the details in its log.`;
 }

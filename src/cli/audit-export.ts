@@ -6,11 +6,11 @@ import { parseEntry } from '../store/audit-log';
 import { createRedis, waitForReady } from '../store/redis';
 
 /**
- * `npm run audit:export -- --since 2026-01-01 [--until 2026-02-01] > trail.jsonl`
+ * `npm run -s audit:export -- --since 2026-01-01 [--until 2026-02-01] > trail.jsonl`
  * Writes the audit stream as JSON lines (oldest first, one entry a line, with its stream `id`)
  * for a SIEM. Reads in pages, so a stream of millions of entries streams in constant memory.
  */
-const USAGE = 'usage: npm run audit:export -- [--since 2026-01-01|7d] [--until 2026-02-01] > trail.jsonl';
+const USAGE = 'usage: npm run -s audit:export -- [--since 2026-01-01|7d] [--until 2026-02-01] > trail.jsonl';
 
 export function parseArgs(argv: string[], now: number): { sinceMs: number; untilMs?: number } {
   let sinceMs = 0;

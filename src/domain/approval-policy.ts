@@ -1,14 +1,29 @@
 import type { ApiKeyRequest } from './request';
 
 /**
- * Who may decide a request. The authoritative check runs again inside the atomic Redis
- * transition (state and four-eyes); this function gives the reason in words first.
+ * Who may decide a request, and the words for every refusal. The same rules are enforced again
+ * inside the atomic Redis transition (state and four-eyes, store/lua.ts), which reports a code;
+ * both paths word their refusal here.
  */
 export type Decision = 'approve' | 'deny';
+export type RefusalCode = 'NOT_APPROVER' | 'SELF_DECISION' | 'ALREADY_DECIDED' | 'NOT_FOUND';
 
-export type PolicyVerdict =
-  | { allowed: true }
-  | { allowed: false; code: 'NOT_APPROVER' | 'SELF_DECISION' | 'ALREADY_DECIDED'; message: string };
+export type PolicyVerdict = { allowed: true } | { allowed: false; code: RefusalCode; message: string };
+
+type Decided = Pick<ApiKeyRequest, 'id' | 'state' | 'approverId'>;
+
+export function refusalMessage(code: RefusalCode, decision: Decision, request: Decided): string {
+  switch (code) {
+    case 'NOT_APPROVER':
+      return `Only configured API key approvers can ${decision} requests. Request ${request.id} is unchanged.`;
+    case 'SELF_DECISION':
+      return `You cannot ${decision} your own request: another approver has to decide ${request.id} (four-eyes rule).`;
+    case 'ALREADY_DECIDED':
+      return alreadyDecidedMessage(request);
+    case 'NOT_FOUND':
+      return `Request ${request.id} does not exist.`;
+  }
+}
 
 export function checkDecision(input: {
   request: Pick<ApiKeyRequest, 'id' | 'state' | 'requesterId' | 'approverId'>;
@@ -17,27 +32,14 @@ export function checkDecision(input: {
   decision: Decision;
 }): PolicyVerdict {
   const { request, actorId, actorIsApprover, decision } = input;
-  if (!actorIsApprover) {
-    return {
-      allowed: false,
-      code: 'NOT_APPROVER',
-      message: `Only configured API key approvers can ${decision} requests. Request ${request.id} is unchanged.`,
-    };
-  }
-  if (request.requesterId === actorId) {
-    return {
-      allowed: false,
-      code: 'SELF_DECISION',
-      message: `You cannot ${decision} your own request: another approver has to decide ${request.id} (four-eyes rule).`,
-    };
-  }
-  if (request.state !== 'pending') {
-    return { allowed: false, code: 'ALREADY_DECIDED', message: alreadyDecidedMessage(request) };
-  }
+  const refuse = (code: RefusalCode): PolicyVerdict => ({ allowed: false, code, message: refusalMessage(code, decision, request) });
+  if (!actorIsApprover) return refuse('NOT_APPROVER');
+  if (request.requesterId === actorId) return refuse('SELF_DECISION');
+  if (request.state !== 'pending') return refuse('ALREADY_DECIDED');
   return { allowed: true };
 }
 
-export function alreadyDecidedMessage(request: Pick<ApiKeyRequest, 'id' | 'state' | 'approverId'>): string {
+export function alreadyDecidedMessage(request: Decided): string {
   const by = request.approverId ? ` by <@${request.approverId}>` : '';
   return `Request ${request.id} was already decided (${request.state}${by}). Nothing was changed.`;
 }

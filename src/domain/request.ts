@@ -1,5 +1,7 @@
+import { z } from 'zod';
+
 /**
- * The life of an API-key change request. Pure: no Slack, Redis or GraphQL here.
+ * The life of an API-key change request. Pure: no Slack, Redis or HTTP here.
  *
  *   pending ──approve──▶ approved ──claim──▶ executing ──▶ done | failed
  *      │
@@ -37,36 +39,38 @@ export function isTerminal(state: RequestState): boolean {
   return TERMINAL_STATES.includes(state);
 }
 
-export interface UserGroupRef {
-  id: string;
-  name: string;
-}
+export const userGroupRefSchema = z.object({ id: z.string(), name: z.string() });
+export type UserGroupRef = z.infer<typeof userGroupRefSchema>;
 
-export interface ApiKeyRequest {
-  id: string;
-  operation: Operation;
-  state: RequestState;
-  version: number;
-  requesterId: string;
-  keyName: string;
+/** The one shape of a request; the store validates every read against it. */
+export const requestSchema = z.object({
+  id: z.string(),
+  operation: z.enum(OPERATIONS),
+  state: z.enum(STATES),
+  version: z.number().int(),
+  requesterId: z.string(),
+  keyName: z.string(),
   /** Set for update/delete from the start, for create once Harness answers. */
-  keyUuid?: string;
-  userGroups: UserGroupRef[];
-  reason: string;
-  createdAt: string;
-  updatedAt: string;
-  approverId?: string;
-  decidedAt?: string;
-  denyReason?: string;
-  error?: string;
-  approvalChannelId?: string;
-  approvalTs?: string;
-  previousName?: string;
-  previousUserGroups?: UserGroupRef[];
-}
+  keyUuid: z.string().optional(),
+  userGroups: z.array(userGroupRefSchema),
+  reason: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  approverId: z.string().optional(),
+  decidedAt: z.string().optional(),
+  denyReason: z.string().optional(),
+  error: z.string().optional(),
+  /** Where the approval message was posted; absent until it has been. */
+  approvalChannelId: z.string().optional(),
+  approvalTs: z.string().optional(),
+  previousName: z.string().optional(),
+  previousUserGroups: z.array(userGroupRefSchema).optional(),
+});
+export type ApiKeyRequest = z.infer<typeof requestSchema>;
 
 /** Audit events, in the order a request can produce them. */
 export const AUDIT_EVENTS = ['requested', 'refused', 'approved', 'denied', 'executed', 'updated', 'deleted', 'failed', 'expired'] as const;
+export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
 /** The audit event that records a successful Harness call for each operation. */
 export const SUCCESS_EVENT: Record<Operation, AuditEventName> = { create: 'executed', update: 'updated', delete: 'deleted' };
@@ -82,4 +86,3 @@ export function diffGroups(previous: readonly UserGroupRef[] | undefined, next: 
     kept: next.filter((g) => before.has(g.id)),
   };
 }
-export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -1,3 +1,5 @@
+import { AppError } from '../errors';
+
 /**
  * One error type for everything that can go wrong talking to Harness, with a kind the caller can
  * act on and a message a person can read. The raw transport error is kept as `cause` for the
@@ -11,16 +13,22 @@ export type HarnessErrorKind =
   | 'unavailable' // 5xx or a gateway page
   | 'timeout'
   | 'network'
-  | 'bad_response'; // a 2xx body that is not what the schema promises
+  | 'bad_response' // a 2xx body that is not what the schema promises
+  // NextGen REST only (src/harness/nextgen):
+  | 'not_found' // the service account, API key or token does not exist
+  | 'limit' // 5 API keys per service account, or 5 tokens per API key, already reached
+  | 'conflict' // the identifier is taken (Harness compares key and token identifiers ignoring case)
+  | 'uncertain'; // a write failed in a way that may have changed Harness (5xx, half-done rotation): list again before deciding
 
-export class HarnessError extends Error {
+/** An AppError whose code names the kind (`HARNESS_RATE_LIMITED`, ...); its message is for a person. */
+export class HarnessError extends AppError {
   constructor(
     readonly kind: HarnessErrorKind,
     message: string,
     readonly status?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(`HARNESS_${kind.toUpperCase() as Uppercase<HarnessErrorKind>}`, message, options);
     this.name = 'HarnessError';
   }
 }

@@ -1,9 +1,12 @@
 import { parseAuditQuery, type AuditQuery } from '../domain/audit-query';
 import { isTerminal, type ApiKeyRequest } from '../domain/request';
-import { keyNameIndex, keyUuidIndex, requestIndex, userIndex, type AuditEntry, type AuditLog } from '../store/audit-log';
-import type { KeyRecord, KeyRegistry } from '../store/key-registry';
+import { standaloneAuditFields, type AuditEntry } from '../domain/audit';
+import type { KeyRecord } from '../domain/key-record';
+import type { AuditLog } from '../store/audit-log';
+import type { KeyRegistry } from '../store/key-registry';
 import type { RequestStore } from '../store/request-store';
 import type { ApproverDirectory } from './approvers';
+import type { Outbox } from './outbox';
 
 export const AUDIT_PAGE_SIZE = 20;
 
@@ -19,6 +22,7 @@ export class QueryService {
       registry: KeyRegistry;
       audit: AuditLog;
       approvers: ApproverDirectory;
+      outbox: Outbox;
       now?: () => number;
     },
   ) {}
@@ -51,39 +55,16 @@ export class QueryService {
 
   /** `/apikey audit …`, for approvers only, newest first, a page at a time. */
   async auditReview(actorId: string, text: string, before?: string): Promise<AuditReview> {
+    const now = (this.deps.now ?? Date.now)();
     if (!(await this.deps.approvers.isApprover(actorId))) {
-      await this.deps.audit.append({
-        event: 'refused',
-        requestId: '',
-        operation: 'audit',
-        actorId,
-        requesterId: '',
-        keyName: '',
-        keyUuid: '',
-        userGroupIds: '',
-        reason: '',
-        at: new Date((this.deps.now ?? Date.now)()).toISOString(),
-        detail: 'audit review: NOT_APPROVER',
-      });
+      await this.deps.audit.append(standaloneAuditFields('refused', 'audit', actorId, new Date(now), 'audit review: NOT_APPROVER'));
+      this.deps.outbox.soon('-');
       return { ok: false, message: 'Only API key approvers can review the audit trail.' };
     }
-    const parsed = parseAuditQuery(text, (this.deps.now ?? Date.now)());
+    const parsed = parseAuditQuery(text, now);
     if (!parsed.ok) return { ok: false, message: parsed.error };
     const { query } = parsed;
-    const stream = this.deps.audit.streamKey;
-    const indexes = ((): string[] => {
-      switch (query.target.kind) {
-        case 'all':
-          return [];
-        case 'user':
-          return [userIndex(stream, query.target.userId)];
-        case 'request':
-          return [requestIndex(stream, query.target.requestId)];
-        case 'key':
-          return [keyNameIndex(stream, query.target.key), keyUuidIndex(stream, query.target.key)];
-      }
-    })();
-    const page = await this.deps.audit.page(indexes, { limit: AUDIT_PAGE_SIZE, before, sinceMs: query.sinceMs });
+    const page = await this.deps.audit.eventsOf(query.target, { limit: AUDIT_PAGE_SIZE, before, sinceMs: query.sinceMs });
     return { ok: true, query, text, ...page };
   }
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { reasonSchema, resolveKeyUuid, validateKeyRequest, type FieldErrors } from '../domain/key-request-input';
 import type { ApiKeyRequest, Operation, UserGroupRef } from '../domain/request';
-import type { AuditFields } from '../store/audit-log';
-import type { KeyRecord, KeyRegistry } from '../store/key-registry';
+import type { KeyRecord } from '../domain/key-record';
+import type { KeyRegistry } from '../store/key-registry';
 import type { RequestStore } from '../store/request-store';
+import type { Outbox } from './outbox';
 import type { UserGroupDirectory } from './user-groups';
 
-export type Submission = { ok: true; request: ApiKeyRequest; audit: AuditFields } | { ok: false; errors: FieldErrors };
+export type Submission = { ok: true; request: ApiKeyRequest } | { ok: false; errors: FieldErrors };
 
 interface KeyRef {
   keyPicked?: string;
@@ -14,7 +15,8 @@ interface KeyRef {
 }
 
 /**
- * Turns a submitted modal into a stored pending request, or into inline errors. Validation is
+ * Turns a submitted modal into a stored pending request (whose approval message and DM the
+ * outbox then delivers), or into inline errors. Validation is
  * the same for every operation (domain/key-request-input.ts); what differs is which key is meant
  * and what the registry knows about it.
  */
@@ -24,6 +26,7 @@ export class SubmissionService {
       store: RequestStore;
       registry: KeyRegistry;
       groups: UserGroupDirectory;
+      outbox: Outbox;
       now?: () => Date;
       newId?: () => string;
     },
@@ -111,7 +114,10 @@ export class SubmissionService {
 
   private async store(request: ApiKeyRequest): Promise<Submission> {
     const stored = await this.deps.store.create(request);
-    if (stored.ok) return { ok: true, request, audit: stored.audit };
+    if (stored.ok) {
+      this.deps.outbox.soon(request.id);
+      return { ok: true, request };
+    }
     if (stored.reason === 'KEY_BUSY') {
       return { ok: false, errors: { key: `This key already has an open request (${stored.holder}): wait until it is decided.` } };
     }

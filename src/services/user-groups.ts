@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { z } from 'zod';
-import type { HarnessApi, HarnessUserGroup } from '../harness/client';
+import type { HarnessApi, HarnessUserGroup } from '../harness/firstgen/client';
 import type { AppLogger } from '../logger';
 import { redisKeys } from '../store/keys';
 import { guard } from '../store/redis';
@@ -41,18 +41,15 @@ export class UserGroupDirectory {
    */
   async byId(waitMs = 2000): Promise<Map<string, string>> {
     const loaded = await this.load(waitMs);
-    if (!loaded || !this.memo) {
-      throw new AppError(
-        'GROUPS_UNAVAILABLE',
-        'The list of Harness user groups could not be loaded right now, so the groups cannot be checked. Nothing was submitted; try again in a minute.',
-      );
-    }
+    if (!loaded || !this.memo) throw groupsUnavailable('so the groups cannot be checked. Nothing was submitted; try again in a minute.');
     return this.memo.byId;
   }
 
   /** Case-insensitive match on name (or exact id), names starting with the query first. */
   async search(query: string, limit = 100): Promise<HarnessUserGroup[]> {
-    const groups = await this.list();
+    const loaded = await this.load(2000);
+    if (!loaded) throw groupsUnavailable('so none can be picked. Try again in a minute; the bot operators can see why in its log.');
+    const groups = loaded.groups;
     const lowerNames = this.memo?.value.groups === groups ? this.memo.lowerNames : groups.map((g) => g.name.toLowerCase());
     const q = query.trim().toLowerCase();
     if (!q) return groups.slice(0, limit);
@@ -85,27 +82,40 @@ export class UserGroupDirectory {
         return this.memo.value;
       }
     }
-    const raw = await guard(() => this.redis.get(redisKeys.userGroups));
-    let value: Cached | undefined;
-    if (raw) {
-      const parsed = cached.safeParse(JSON.parse(raw));
-      if (parsed.success) value = parsed.data;
-    }
+    const value = await this.readCache();
     if (value) {
       this.remember(value);
       if (t - value.fetchedAt > this.ttlSeconds * 1000) void this.refresh();
       return value;
     }
-    const refreshing = this.refresh();
-    if (waitMs <= 0) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), waitMs);
-    });
+    if (waitMs <= 0) {
+      void this.refresh();
+      return undefined;
+    }
+    // Nothing cached: refresh, or, when another replica holds the refresh lock, wait for its list
+    // to land. Either way at most `waitMs`: an empty picker must never stand for an empty account.
+    const deadline = Date.now() + waitMs;
+    const refreshed = await withTimeout(this.refresh(), waitMs);
+    if (refreshed) return refreshed;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now()))));
+      const landed = await this.readCache();
+      if (landed) {
+        this.remember(landed);
+        return landed;
+      }
+    }
+    return undefined;
+  }
+
+  private async readCache(): Promise<Cached | undefined> {
+    const raw = await guard(() => this.redis.get(redisKeys.userGroups));
+    if (!raw) return undefined;
     try {
-      return await Promise.race([refreshing, timeout]);
-    } finally {
-      clearTimeout(timer);
+      const parsed = cached.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -148,3 +158,15 @@ export class UserGroupDirectory {
     return this.inflight;
   }
 }
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const groupsUnavailable = (then: string) =>
+  new AppError('GROUPS_UNAVAILABLE', `The list of Harness user groups could not be loaded right now, ${then}`);

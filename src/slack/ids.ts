@@ -4,8 +4,6 @@
  */
 export const COMMAND = '/apikey';
 
-export const SUBCOMMANDS = ['create', 'update', 'delete', 'list', 'audit', 'help'] as const;
-
 /** Input blocks shared by the create, update and delete modals. */
 export const FIELDS = {
   nameBlock: 'key_name',

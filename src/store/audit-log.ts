@@ -1,85 +1,22 @@
 import type Redis from 'ioredis';
-import { compareStreamIds } from '../domain/audit-query';
-import type { ApiKeyRequest, AuditEventName } from '../domain/request';
+import { AUDIT_FIELD_ORDER, type AuditEntry, type AuditFields } from '../domain/audit';
+import { compareStreamIds, type AuditTarget } from '../domain/audit-query';
 import { redisKeys } from './keys';
 import { AUDIT_ONLY } from './lua';
-import { guard } from './redis';
+import { guard, script } from './redis';
 
 /**
- * The audit trail: an append-only Redis Stream, one flat entry per event. Other tools read this
- * stream (see README "Audit stream format"), so field names are a contract: add, never rename.
+ * The audit trail: an append-only Redis Stream, one flat entry per event (field order from
+ * domain/audit.ts). Secondary indexes (sorted sets) find the events of one request, person or
+ * key without scanning the stream.
  */
-export interface AuditFields {
-  event: AuditEventName;
-  requestId: string;
-  operation: string;
-  actorId: string;
-  requesterId: string;
-  keyName: string;
-  keyUuid: string;
-  /** Comma-separated Harness user group ids. */
-  userGroupIds: string;
-  reason: string;
-  /** ISO 8601, UTC. */
-  at: string;
-  detail?: string;
-  previousName?: string;
-  previousUserGroupIds?: string;
-}
-
-export interface AuditEntry extends AuditFields {
-  /** The stream entry id (`<ms>-<seq>`). */
-  id: string;
-}
-
-const FIELD_ORDER: (keyof AuditFields)[] = [
-  'event',
-  'requestId',
-  'operation',
-  'actorId',
-  'requesterId',
-  'keyName',
-  'keyUuid',
-  'userGroupIds',
-  'reason',
-  'at',
-  'detail',
-  'previousName',
-  'previousUserGroupIds',
-];
-
-export function auditFieldsFor(
-  request: ApiKeyRequest,
-  event: AuditEventName,
-  actorId: string,
-  at: Date,
-  extra: { keyUuid?: string; detail?: string } = {},
-): AuditFields {
-  const fields: AuditFields = {
-    event,
-    requestId: request.id,
-    operation: request.operation,
-    actorId,
-    requesterId: request.requesterId,
-    keyName: request.keyName,
-    keyUuid: extra.keyUuid ?? request.keyUuid ?? '',
-    userGroupIds: request.userGroups.map((g) => g.id).join(','),
-    reason: request.reason,
-    at: at.toISOString(),
-  };
-  if (extra.detail) fields.detail = extra.detail;
-  if (request.previousName !== undefined) fields.previousName = request.previousName;
-  if (request.previousUserGroups) fields.previousUserGroupIds = request.previousUserGroups.map((g) => g.id).join(',');
-  return fields;
-}
-
-export function auditPairs(fields: AuditFields): string {
+export function auditPairs(fields: AuditFields): string[] {
   const pairs: string[] = [];
-  for (const k of FIELD_ORDER) {
+  for (const k of AUDIT_FIELD_ORDER) {
     const v = fields[k];
     if (v !== undefined) pairs.push(k, v);
   }
-  return JSON.stringify(pairs);
+  return pairs;
 }
 
 /** The secondary indexes an entry is filed under: its request, each person involved, its key. */
@@ -88,17 +25,25 @@ export function auditIndexKeys(stream: string, f: AuditFields): string[] {
     f.requestId && redisKeys.auditIndex(stream, 'req', f.requestId),
     f.actorId && redisKeys.auditIndex(stream, 'user', f.actorId),
     f.requesterId && redisKeys.auditIndex(stream, 'user', f.requesterId),
-    f.keyName && keyNameIndex(stream, f.keyName),
-    f.previousName && keyNameIndex(stream, f.previousName),
-    f.keyUuid && keyUuidIndex(stream, f.keyUuid),
+    f.keyName && redisKeys.auditIndex(stream, 'key', `name:${f.keyName}`),
+    f.previousName && redisKeys.auditIndex(stream, 'key', `name:${f.previousName}`),
+    f.keyUuid && redisKeys.auditIndex(stream, 'key', `uuid:${f.keyUuid}`),
   ];
   return [...new Set(keys.filter((k): k is string => Boolean(k)))];
 }
 
-export const keyNameIndex = (stream: string, name: string) => redisKeys.auditIndex(stream, 'key', `name:${name}`);
-export const keyUuidIndex = (stream: string, uuid: string) => redisKeys.auditIndex(stream, 'key', `uuid:${uuid}`);
-export const userIndex = (stream: string, userId: string) => redisKeys.auditIndex(stream, 'user', userId);
-export const requestIndex = (stream: string, requestId: string) => redisKeys.auditIndex(stream, 'req', requestId);
+function indexesFor(stream: string, target: AuditTarget): string[] {
+  switch (target.kind) {
+    case 'all':
+      return [];
+    case 'user':
+      return [redisKeys.auditIndex(stream, 'user', target.userId)];
+    case 'request':
+      return [redisKeys.auditIndex(stream, 'req', target.requestId)];
+    case 'key':
+      return [redisKeys.auditIndex(stream, 'key', `name:${target.key}`), redisKeys.auditIndex(stream, 'key', `uuid:${target.key}`)];
+  }
+}
 
 export function parseEntry(id: string, flat: string[]): AuditEntry {
   const record: Record<string, string> = {};
@@ -107,46 +52,42 @@ export function parseEntry(id: string, flat: string[]): AuditEntry {
 }
 
 export class AuditLog {
+  private readonly auditOnly;
+
   constructor(
     private readonly redis: Redis,
     readonly streamKey: string,
+    private readonly mirrored: boolean,
   ) {
-    redis.defineCommand('apikeyAuditOnly', { lua: AUDIT_ONLY });
+    this.auditOnly = script(redis, 'apikeyAuditOnly', AUDIT_ONLY);
   }
 
-  /** Appends one entry (for events that change no request state, such as a refused click). */
+  /** Appends one entry that changes no state (a refused attempt), owing its mirror to the audit channel. */
   async append(fields: AuditFields): Promise<string> {
-    const keys = [this.streamKey, ...auditIndexKeys(this.streamKey, fields)];
-    return guard(async () => {
-      const cmd = (this.redis as unknown as { apikeyAuditOnly: (n: number, ...a: string[]) => Promise<string> }).apikeyAuditOnly;
-      return cmd.call(this.redis, keys.length, ...keys, auditPairs(fields));
-    });
+    const subject = fields.requestId || '-';
+    const keys = [this.streamKey, redisKeys.outbox(subject), redisKeys.outboxIndex, ...auditIndexKeys(this.streamKey, fields)];
+    return String(await this.auditOnly(keys, { audit: auditPairs(fields), subject, mirror: this.mirrored, nowMs: Date.now() }));
   }
 
-  /** Newest first. `before` is an exclusive entry id to page from. */
-  async recent(count: number, before?: string): Promise<AuditEntry[]> {
-    return guard(async () => {
-      const rows = await this.redis.xrevrange(this.streamKey, before ? `(${before}` : '+', '-', 'COUNT', count);
-      return rows.map(([id, flat]) => parseEntry(id, flat));
-    });
+  async entry(id: string): Promise<AuditEntry | undefined> {
+    const rows = await guard(() => this.redis.xrange(this.streamKey, id, id));
+    const row = rows[0];
+    return row ? parseEntry(row[0], row[1]) : undefined;
   }
 
-  /** All entries of one request, oldest first (uses the per-request index). */
+  /** All entries of one request, oldest first. */
   async forRequest(requestId: string): Promise<AuditEntry[]> {
-    const page = await this.page([requestIndex(this.streamKey, requestId)], { limit: 1000 });
+    const page = await this.eventsOf({ kind: 'request', requestId }, { limit: 1000 });
     return page.entries.reverse();
   }
 
   /**
-   * Newest-first page over the union of some indexes, or over the whole stream when `indexKeys`
-   * is empty. `before` is the exclusive stream id to continue from. Cost: O(log N + page) per
-   * index, however long the stream is.
+   * The events of a key, a person, a request, or all: newest first, a page at a time. `before`
+   * is the exclusive stream id to continue from. Cost: O(log N + page), however long the stream.
    */
-  async page(
-    indexKeys: string[],
-    options: { limit: number; before?: string; sinceMs?: number },
-  ): Promise<{ entries: AuditEntry[]; next?: string }> {
+  async eventsOf(target: AuditTarget, options: { limit: number; before?: string; sinceMs?: number }): Promise<{ entries: AuditEntry[]; next?: string }> {
     const { limit, before, sinceMs = 0 } = options;
+    const indexKeys = indexesFor(this.streamKey, target);
     return guard(async () => {
       if (indexKeys.length === 0) {
         const rows = await this.redis.xrevrange(this.streamKey, before ? `(${before}` : '+', `${sinceMs}-0`, 'COUNT', limit + 1);
@@ -155,15 +96,10 @@ export class AuditLog {
       }
       const maxScore = before ? before.split('-')[0]! : '+inf';
       // Entries sharing the cursor's millisecond are re-read and filtered, hence the slack.
-      const lists = await Promise.all(
-        indexKeys.map((k) => this.redis.zrevrangebyscore(k, maxScore, sinceMs, 'LIMIT', 0, limit + 32)),
-      );
-      const ids = [...new Set(lists.flat())]
-        .filter((id) => !before || compareStreamIds(id, before) < 0)
-        .sort((a, b) => compareStreamIds(b, a));
+      const lists = await Promise.all(indexKeys.map((k) => this.redis.zrevrangebyscore(k, maxScore, sinceMs, 'LIMIT', 0, limit + 32)));
+      const ids = [...new Set(lists.flat())].filter((id) => !before || compareStreamIds(id, before) < 0).sort((a, b) => compareStreamIds(b, a));
       const wanted = ids.slice(0, limit);
-      const entries = await this.read(wanted);
-      return { entries, next: ids.length > limit ? wanted[wanted.length - 1] : undefined };
+      return { entries: await this.read(wanted), next: ids.length > limit ? wanted[wanted.length - 1] : undefined };
     });
   }
 
@@ -171,9 +107,8 @@ export class AuditLog {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.xrange(this.streamKey, id, id);
-    const results = (await pipeline.exec()) ?? [];
     const entries: AuditEntry[] = [];
-    for (const [err, rows] of results) {
+    for (const [err, rows] of (await pipeline.exec()) ?? []) {
       if (err) throw err;
       const row = (rows as [string, string[]][])[0];
       if (row) entries.push(parseEntry(row[0], row[1]));

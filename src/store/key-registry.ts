@@ -1,27 +1,13 @@
 import type Redis from 'ioredis';
-import { z } from 'zod';
+import { keyRecordSchema, type KeyRecord } from '../domain/key-record';
 import { AppError } from '../errors';
 import { redisKeys } from './keys';
 import { guard } from './redis';
 
 /**
- * Harness has no query that reads API keys back, so the bot keeps its own registry of the keys it
- * created or changed. Entries are written by RequestStore.transition in the same atomic step as
- * the `executed` audit entry; deleted keys stay, marked, for the trail.
+ * The keys the bot created or changed (domain/key-record.ts). Entries are written by
+ * RequestStore.transition in the same atomic step as the `executed` audit entry.
  */
-export const keyRecordSchema = z.object({
-  uuid: z.string(),
-  name: z.string(),
-  userGroups: z.array(z.object({ id: z.string(), name: z.string() })),
-  requesterId: z.string(),
-  approverId: z.string(),
-  requestId: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  deletedAt: z.string().optional(),
-});
-export type KeyRecord = z.infer<typeof keyRecordSchema>;
-
 export class KeyRegistry {
   constructor(private readonly redis: Redis) {}
 
@@ -45,6 +31,6 @@ export class KeyRegistry {
 
 function parse(raw: string): KeyRecord {
   const parsed = keyRecordSchema.safeParse(JSON.parse(raw));
-  if (!parsed.success) throw new AppError('STORE_UNAVAILABLE', 'A key registry entry is unreadable.', { cause: parsed.error });
+  if (!parsed.success) throw new AppError('STORE_CORRUPT', 'A key registry entry is unreadable.', { cause: parsed.error });
   return parsed.data;
 }

@@ -12,5 +12,12 @@ export const redisKeys = {
   userGroupsVersion: 'apikey:usergroups:version',
   userGroupsRefreshLock: 'apikey:usergroups:refresh',
   auditIndex: (stream: string, kind: 'req' | 'user' | 'key', value: string) => `${stream}:idx:${kind}:${value}`,
-  auditMirror: (stream: string, requestId: string) => `${stream}:mirror:${requestId}`,
+  /** Notifications a request (or '-' for events of no request) still owes, in order. */
+  outbox: (subject: string) => `apikey:outbox:${subject}`,
+  /** Subjects with something owed, scored by when it was first owed. */
+  outboxIndex: 'apikey:outbox-due',
+  /** Held by the replica delivering a subject's outbox, so two never deliver the same item. */
+  outboxLock: (subject: string) => `apikey:outbox-lock:${subject}`,
+  /** What was delivered already (DM ts, the audit thread), so a repeat updates instead of posting. */
+  delivered: (subject: string) => `apikey:delivered:${subject}`,
 };

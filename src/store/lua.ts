@@ -1,94 +1,117 @@
 /**
- * Lua scripts: each one is a single atomic step that changes state AND appends its audit entry,
- * so there is never a state change without its audit line, nor an audit line for a change that
- * did not happen. ioredis's defineCommand re-sends the body with EVAL after NOSCRIPT (restart).
+ * Lua scripts: each one is a single atomic step that changes state, appends its audit entry and
+ * records the notifications it owes (the outbox), so there is never a state change without its
+ * audit line or its messages, nor an audit line for a change that did not happen. ioredis's
+ * defineCommand re-sends the body with EVAL after NOSCRIPT (a Redis restart).
  *
- * Audit entries are passed as a JSON array [k1, v1, k2, v2, ...] so field order is kept.
- * Index keys (sorted sets, score = entry time in ms) let reviews find entries per request,
- * user and key without scanning the stream.
+ * Every script takes its keys in KEYS (fixed roles first, then the audit index keys) and its
+ * values as ONE named JSON object in ARGV[1]. Pairs (`fields`, `patch`, `audit`) are JSON arrays
+ * [k1, v1, k2, v2, ...] so the stream keeps the field order. Outbox items arrive JSON-encoded.
  */
-const AUDIT_APPEND = `
-local function audit_append(stream, pairs_json, first_index, last_index)
-  local pairs = cjson.decode(pairs_json)
+const COMMON = `
+local a = cjson.decode(ARGV[1])
+
+-- Appends the audit entry, files it under each index key (sorted sets, score = entry time in
+-- ms) and, when the entry belongs to an outbox, owes its mirror to the audit channel.
+local function audit_append(stream, pairs, first_index, outbox, outbox_index, subject)
   local id = redis.call('XADD', stream, '*', unpack(pairs))
   local ms = tonumber(string.match(id, '^(%d+)'))
-  for i = first_index, last_index do
+  for i = first_index, #KEYS do
     redis.call('ZADD', KEYS[i], ms, id)
   end
+  if outbox then
+    redis.call('RPUSH', outbox, cjson.encode({kind = 'audit-mirror', entryId = id}))
+    redis.call('ZADD', outbox_index, 'NX', a.nowMs, subject)
+  end
   return id
+end
+
+local function outbox_push(outbox, outbox_index, subject, items)
+  for _, item in ipairs(items) do redis.call('RPUSH', outbox, item) end
+  if #items > 0 then redis.call('ZADD', outbox_index, 'NX', a.nowMs, subject) end
 end
 `;
 
 /**
- * KEYS: request, open set, pending names, registry names, pending keys, requester's requests,
- *       stream, index keys...
- * ARGV: id, reserved name ('' for none), now ms, request fields JSON pairs, audit pairs JSON,
- *       key uuid that must have no other open request ('' for none)
+ * KEYS: 1 request, 2 open set, 3 pending names, 4 registry names, 5 pending keys,
+ *       6 requester's requests, 7 stream, 8 outbox, 9 outbox index, 10.. audit index keys
+ * ARGV[1]: { id, reserveName, holdKey, nowMs, fields, audit, outbox, mirror }
  */
-export const CREATE_REQUEST = `${AUDIT_APPEND}
+export const CREATE_REQUEST = `${COMMON}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'EXISTS'} end
-local name = ARGV[2]
-if name ~= '' then
-  if redis.call('HEXISTS', KEYS[4], name) == 1 or redis.call('HEXISTS', KEYS[3], name) == 1 then
+if a.reserveName ~= '' then
+  if redis.call('HEXISTS', KEYS[4], a.reserveName) == 1 or redis.call('HEXISTS', KEYS[3], a.reserveName) == 1 then
     return {'NAME_TAKEN'}
   end
 end
-local uuid = ARGV[6]
-if uuid ~= '' then
-  local holder = redis.call('HGET', KEYS[5], uuid)
+if a.holdKey ~= '' then
+  local holder = redis.call('HGET', KEYS[5], a.holdKey)
   if holder then return {'KEY_BUSY', holder} end
-  redis.call('HSET', KEYS[5], uuid, ARGV[1])
+  redis.call('HSET', KEYS[5], a.holdKey, a.id)
 end
-if name ~= '' then redis.call('HSET', KEYS[3], name, ARGV[1]) end
-redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[4])))
-redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), ARGV[1])
-redis.call('ZADD', KEYS[6], tonumber(ARGV[3]), ARGV[1])
-local id = audit_append(KEYS[7], ARGV[5], 8, #KEYS)
+if a.reserveName ~= '' then redis.call('HSET', KEYS[3], a.reserveName, a.id) end
+redis.call('HSET', KEYS[1], unpack(a.fields))
+redis.call('ZADD', KEYS[2], a.nowMs, a.id)
+redis.call('ZADD', KEYS[6], a.nowMs, a.id)
+outbox_push(KEYS[8], KEYS[9], a.id, a.outbox)
+local id = audit_append(KEYS[7], a.audit, 10, a.mirror and KEYS[8], KEYS[9], a.id)
 return {'OK', id}
 `;
 
 /**
- * KEYS: request, open set, pending names, registry, registry names, pending keys, stream, index keys...
- * ARGV: allowed source states (comma list), new state, actor id, forbid self ('1'/'0'),
- *       terminal ('1'/'0'), patch pairs JSON, audit pairs JSON ('' for none),
- *       registry uuid ('' for none), registry record JSON, registry name, previous registry name
+ * KEYS: 1 request, 2 open set, 3 pending names, 4 registry, 5 registry names, 6 pending keys,
+ *       7 stream, 8 outbox, 9 outbox index, 10.. audit index keys
+ * ARGV[1]: { from (states), to, actorId, forbidSelf, terminal, patch, audit (or false),
+ *            registry ({ uuid, record, name, previousName } or false), outbox, mirror, nowMs }
  */
-export const TRANSITION = `${AUDIT_APPEND}
+export const TRANSITION = `${COMMON}
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'NOT_FOUND'} end
 local allowed = false
-for s in string.gmatch(ARGV[1], '[^,]+') do
+for _, s in ipairs(a.from) do
   if s == state then allowed = true end
 end
 if not allowed then
   return {'STATE', state, redis.call('HGET', KEYS[1], 'approverId') or ''}
 end
-if ARGV[4] == '1' and redis.call('HGET', KEYS[1], 'requesterId') == ARGV[3] then
+if a.forbidSelf and redis.call('HGET', KEYS[1], 'requesterId') == a.actorId then
   return {'SELF'}
 end
+local id = redis.call('HGET', KEYS[1], 'id')
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('HSET', KEYS[1], 'state', ARGV[2])
-local patch = cjson.decode(ARGV[6])
-if #patch > 0 then redis.call('HSET', KEYS[1], unpack(patch)) end
-if ARGV[5] == '1' then
-  local id = redis.call('HGET', KEYS[1], 'id')
+redis.call('HSET', KEYS[1], 'state', a.to)
+if #a.patch > 0 then redis.call('HSET', KEYS[1], unpack(a.patch)) end
+if a.terminal then
   redis.call('ZREM', KEYS[2], id)
   local name = redis.call('HGET', KEYS[1], 'keyName')
   if name and redis.call('HGET', KEYS[3], name) == id then redis.call('HDEL', KEYS[3], name) end
   local uuid = redis.call('HGET', KEYS[1], 'keyUuid')
   if uuid and redis.call('HGET', KEYS[6], uuid) == id then redis.call('HDEL', KEYS[6], uuid) end
 end
-if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
-  if ARGV[11] ~= '' and redis.call('HGET', KEYS[5], ARGV[11]) == ARGV[8] then redis.call('HDEL', KEYS[5], ARGV[11]) end
-  if ARGV[10] ~= '' then redis.call('HSET', KEYS[5], ARGV[10], ARGV[8]) end
+local reg = a.registry
+if reg then
+  redis.call('HSET', KEYS[4], reg.uuid, reg.record)
+  if reg.previousName ~= '' and redis.call('HGET', KEYS[5], reg.previousName) == reg.uuid then redis.call('HDEL', KEYS[5], reg.previousName) end
+  if reg.name ~= '' then redis.call('HSET', KEYS[5], reg.name, reg.uuid) end
 end
+outbox_push(KEYS[8], KEYS[9], id, a.outbox)
 local entry = ''
-if ARGV[7] ~= '' then entry = audit_append(KEYS[7], ARGV[7], 8, #KEYS) end
+if a.audit then entry = audit_append(KEYS[7], a.audit, 10, a.mirror and KEYS[8], KEYS[9], id) end
 return {'OK', tostring(version), entry}
 `;
 
-/** KEYS: stream, index keys...  ARGV: audit pairs JSON */
-export const AUDIT_ONLY = `${AUDIT_APPEND}
-return audit_append(KEYS[1], ARGV[1], 2, #KEYS)
+/**
+ * An audit entry that changes no state (a refused click).
+ * KEYS: 1 stream, 2 outbox, 3 outbox index, 4.. audit index keys
+ * ARGV[1]: { audit, subject, mirror, nowMs }
+ */
+export const AUDIT_ONLY = `${COMMON}
+return audit_append(KEYS[1], a.audit, 4, a.mirror and KEYS[2], KEYS[3], a.subject)
+`;
+
+/** KEYS: 1 outbox, 2 outbox index. ARGV[1]: { item, subject }. Removes a delivered item. */
+export const OUTBOX_DONE = `${COMMON}
+redis.call('LREM', KEYS[1], 1, a.item)
+if redis.call('LLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[2], a.subject) end
+return 1
 `;

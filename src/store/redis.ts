@@ -43,3 +43,15 @@ export async function guard<T>(work: () => Promise<T>): Promise<T> {
     throw storeUnavailable(err);
   }
 }
+
+type ScriptFn = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Defines a Lua script once per connection and returns a caller taking (keys, named args): the
+ * one shape every script here has.
+ */
+export function script(redis: Redis, name: string, lua: string): (keys: string[], args: Record<string, unknown>) => Promise<unknown> {
+  const commands = redis as unknown as Record<string, ScriptFn | undefined>;
+  if (!commands[name]) redis.defineCommand(name, { lua });
+  return (keys, args) => guard(() => commands[name]!.call(redis, keys.length, ...keys, JSON.stringify(args)));
+}

@@ -1,53 +1,21 @@
 import type Redis from 'ioredis';
-import { z } from 'zod';
+import { auditFieldsFor, type AuditFields } from '../domain/audit';
+import type { KeyRecord } from '../domain/key-record';
+import { owedFor } from '../domain/notifications';
+import { isTerminal, requestSchema, sourcesOf, type ApiKeyRequest, type AuditEventName, type RequestState } from '../domain/request';
 import { AppError } from '../errors';
-import { OPERATIONS, STATES, isTerminal, sourcesOf, type ApiKeyRequest, type AuditEventName, type RequestState } from '../domain/request';
-import { auditFieldsFor, auditIndexKeys, auditPairs, type AuditFields } from './audit-log';
-import type { KeyRecord } from './key-registry';
+import { auditIndexKeys, auditPairs } from './audit-log';
 import { redisKeys } from './keys';
 import { CREATE_REQUEST, TRANSITION } from './lua';
-import { guard } from './redis';
+import { guard, script } from './redis';
 
 /**
  * Requests live in one Redis hash each. Every change goes through `transition`, a single Lua
- * compare-and-set that checks the current state (and the four-eyes rule), bumps the version and
- * appends the audit entry atomically: ten concurrent Approve clicks on any number of replicas
- * produce exactly one `approved`.
+ * compare-and-set that checks the current state (and the four-eyes rule), bumps the version,
+ * appends the audit entry and records the notifications owed, atomically: ten concurrent Approve
+ * clicks on any number of replicas produce exactly one `approved`.
  */
-const groupRef = z.object({ id: z.string(), name: z.string() });
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
-
-const stored = z.object({
-  id: z.string(),
-  operation: z.enum(OPERATIONS),
-  state: z.enum(STATES),
-  version: z.coerce.number().int(),
-  requesterId: z.string(),
-  keyName: z.string(),
-  keyUuid: z.string().optional(),
-  userGroups: jsonOf(z.array(groupRef)),
-  reason: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  approverId: z.string().optional(),
-  decidedAt: z.string().optional(),
-  denyReason: z.string().optional(),
-  error: z.string().optional(),
-  approvalChannelId: z.string().optional(),
-  approvalTs: z.string().optional(),
-  previousName: z.string().optional(),
-  previousUserGroups: jsonOf(z.array(groupRef)).optional(),
-});
-
-type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'decidedAt' | 'denyReason' | 'error' | 'approvalChannelId' | 'approvalTs'>>;
+const JSON_FIELDS = new Set(['userGroups', 'previousUserGroups']);
 
 function toPairs(values: Record<string, unknown>): string[] {
   const pairs: string[] = [];
@@ -58,30 +26,50 @@ function toPairs(values: Record<string, unknown>): string[] {
   return pairs;
 }
 
+function fromHash(id: string, raw: Record<string, string>): ApiKeyRequest {
+  const values: Record<string, unknown> = {};
+  try {
+    for (const [k, v] of Object.entries(raw)) values[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : k === 'version' ? Number(v) : v;
+  } catch (err) {
+    throw new AppError('STORE_CORRUPT', `Request ${id} is unreadable in Redis.`, { cause: err });
+  }
+  const parsed = requestSchema.safeParse(values);
+  if (!parsed.success) throw new AppError('STORE_CORRUPT', `Request ${id} is unreadable in Redis.`, { cause: parsed.error });
+  return parsed.data;
+}
+
+type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'decidedAt' | 'denyReason' | 'error'>>;
+
 export type TransitionResult =
   | { ok: true; request: ApiKeyRequest; audit?: AuditFields }
   | { ok: false; reason: 'NOT_FOUND' }
   | { ok: false; reason: 'SELF' }
   | { ok: false; reason: 'STATE'; state: RequestState; approverId?: string };
 
-type ScriptFn = (numKeys: number, ...args: (string | number)[]) => Promise<string[]>;
+export interface TransitionOptions {
+  actorId: string;
+  forbidSelf?: boolean;
+  patch?: Patch;
+  audit?: { event: AuditEventName; detail?: string };
+  registry?: { record: KeyRecord; previousName?: string };
+}
 
 export class RequestStore {
+  private readonly createScript;
+  private readonly transitionScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly streamKey: string,
+    /** Whether audit entries owe a mirror to an audit channel. */
+    private readonly mirrored: boolean,
     private readonly now: () => Date = () => new Date(),
   ) {
-    redis.defineCommand('apikeyCreateRequest', { lua: CREATE_REQUEST });
-    redis.defineCommand('apikeyTransition', { lua: TRANSITION });
+    this.createScript = script(redis, 'apikeyCreateRequest', CREATE_REQUEST);
+    this.transitionScript = script(redis, 'apikeyTransition', TRANSITION);
   }
 
-  private script(name: 'apikeyCreateRequest' | 'apikeyTransition'): ScriptFn {
-    const fn = (this.redis as unknown as Record<string, ScriptFn>)[name]!;
-    return fn.bind(this.redis);
-  }
-
-  /** Stores a new pending request and its `requested` audit entry in one step. */
+  /** Stores a new pending request, its `requested` audit entry and the notifications it owes, in one step. */
   async create(
     request: ApiKeyRequest,
   ): Promise<{ ok: true; audit: AuditFields } | { ok: false; reason: 'NAME_TAKEN' } | { ok: false; reason: 'KEY_BUSY'; holder: string }> {
@@ -94,36 +82,31 @@ export class RequestStore {
       redisKeys.pendingKeys,
       redisKeys.requestsOf(request.requesterId),
       this.streamKey,
+      redisKeys.outbox(request.id),
+      redisKeys.outboxIndex,
       ...auditIndexKeys(this.streamKey, audit),
     ];
-    // A create reserves its name; an update reserves the new name when it changes; a delete none.
-    const reserve = request.operation === 'delete' || request.keyName === request.previousName ? '' : request.keyName;
-    // An update or delete holds its key, so two open changes to one key cannot race.
-    const holdKey = request.operation === 'create' ? '' : (request.keyUuid ?? '');
-    const [status, holder] = await guard(() =>
-      this.script('apikeyCreateRequest')(
-        keys.length,
-        ...keys,
-        request.id,
-        reserve,
-        Date.parse(request.createdAt),
-        JSON.stringify(toPairs({ ...request })),
-        auditPairs(audit),
-        holdKey,
-      ),
-    );
+    const [status, holder] = (await this.createScript(keys, {
+      id: request.id,
+      // A create reserves its name; an update reserves the new name when it changes; a delete none.
+      reserveName: request.operation === 'delete' || request.keyName === request.previousName ? '' : request.keyName,
+      // An update or delete holds its key, so two open changes to one key cannot race.
+      holdKey: request.operation === 'create' ? '' : (request.keyUuid ?? ''),
+      nowMs: Date.parse(request.createdAt),
+      fields: toPairs({ ...request }),
+      audit: auditPairs(audit),
+      outbox: owedFor('pending').map((n) => JSON.stringify(n)),
+      mirror: this.mirrored,
+    })) as string[];
     if (status === 'NAME_TAKEN') return { ok: false, reason: 'NAME_TAKEN' };
     if (status === 'KEY_BUSY') return { ok: false, reason: 'KEY_BUSY', holder: holder ?? '' };
-    if (status !== 'OK') throw new AppError('STORE_UNAVAILABLE', `Request ${request.id} could not be stored (${status}).`);
+    if (status !== 'OK') throw new AppError('STORE_CORRUPT', `Request ${request.id} could not be stored (${String(status)}).`);
     return { ok: true, audit };
   }
 
   async get(id: string): Promise<ApiKeyRequest | undefined> {
     const raw = await guard(() => this.redis.hgetall(redisKeys.request(id)));
-    if (Object.keys(raw).length === 0) return undefined;
-    const parsed = stored.safeParse(raw);
-    if (!parsed.success) throw new AppError('STORE_UNAVAILABLE', `Request ${id} is unreadable in Redis.`, { cause: parsed.error });
-    return parsed.data;
+    return Object.keys(raw).length === 0 ? undefined : fromHash(id, raw);
   }
 
   /** The newest requests of one requester, newest first. */
@@ -138,33 +121,21 @@ export class RequestStore {
     return guard(() => this.redis.zrange(redisKeys.openRequests, 0, limit - 1));
   }
 
-  /** Fields that change no state and need no audit line (where the approval message lives). */
-  async annotate(id: string, patch: Patch): Promise<void> {
-    const pairs = toPairs(patch);
-    if (pairs.length > 0) await guard(() => this.redis.hset(redisKeys.request(id), ...pairs));
+  /** Where the approval message is: recorded before anything else once Slack answers the post. */
+  async recordApprovalMessage(id: string, channelId: string, ts: string): Promise<void> {
+    await guard(() => this.redis.hset(redisKeys.request(id), 'approvalChannelId', channelId, 'approvalTs', ts));
   }
 
   /**
    * Moves a request to `to` if, and only if, it is in a state from which that move is legal.
-   * `audit` names the event written in the same atomic step; `registry` records the key.
+   * `audit` names the event written in the same atomic step; `registry` records the key; the
+   * notifications the new state owes (domain/notifications.ts) are recorded with it.
    */
-  async transition(
-    request: ApiKeyRequest,
-    to: RequestState,
-    options: {
-      actorId: string;
-      forbidSelf?: boolean;
-      patch?: Patch;
-      audit?: { event: AuditEventName; detail?: string };
-      registry?: { record: KeyRecord; previousName?: string };
-    },
-  ): Promise<TransitionResult> {
+  async transition(request: ApiKeyRequest, to: RequestState, options: TransitionOptions): Promise<TransitionResult> {
     const at = this.now();
-    const patch: Patch & { updatedAt: string } = { ...options.patch, updatedAt: at.toISOString() };
+    const patch = { ...options.patch, updatedAt: at.toISOString() };
     const next: ApiKeyRequest = { ...request, ...patch, state: to };
-    const audit = options.audit
-      ? auditFieldsFor(next, options.audit.event, options.actorId, at, { detail: options.audit.detail })
-      : undefined;
+    const audit = options.audit ? auditFieldsFor(next, options.audit.event, options.actorId, at, { detail: options.audit.detail }) : undefined;
     const keys = [
       redisKeys.request(request.id),
       redisKeys.openRequests,
@@ -173,27 +144,31 @@ export class RequestStore {
       redisKeys.registryNames,
       redisKeys.pendingKeys,
       this.streamKey,
+      redisKeys.outbox(request.id),
+      redisKeys.outboxIndex,
       ...(audit ? auditIndexKeys(this.streamKey, audit) : []),
     ];
     const reg = options.registry;
-    const reply = await guard(() =>
-      this.script('apikeyTransition')(
-        keys.length,
-        ...keys,
-        sourcesOf(to).join(','),
-        to,
-        options.actorId,
-        options.forbidSelf ? '1' : '0',
-        isTerminal(to) ? '1' : '0',
-        JSON.stringify(toPairs(patch)),
-        audit ? auditPairs(audit) : '',
-        reg ? reg.record.uuid : '',
-        reg ? JSON.stringify(reg.record) : '',
-        reg && !reg.record.deletedAt ? reg.record.name : '',
-        reg ? (reg.previousName ?? (reg.record.deletedAt ? reg.record.name : '')) : '',
-      ),
-    );
-    const [status, a, b] = reply;
+    const [status, a, b] = (await this.transitionScript(keys, {
+      from: sourcesOf(to),
+      to,
+      actorId: options.actorId,
+      forbidSelf: Boolean(options.forbidSelf),
+      terminal: isTerminal(to),
+      patch: toPairs(patch),
+      audit: audit ? auditPairs(audit) : false,
+      registry: reg
+        ? {
+            uuid: reg.record.uuid,
+            record: JSON.stringify(reg.record),
+            name: reg.record.deletedAt ? '' : reg.record.name,
+            previousName: reg.previousName ?? (reg.record.deletedAt ? reg.record.name : ''),
+          }
+        : false,
+      outbox: owedFor(to).map((n) => JSON.stringify(n)),
+      mirror: this.mirrored && Boolean(audit),
+      nowMs: at.getTime(),
+    })) as string[];
     if (status === 'OK') return { ok: true, request: { ...next, version: Number(a) }, audit };
     if (status === 'NOT_FOUND') return { ok: false, reason: 'NOT_FOUND' };
     if (status === 'SELF') return { ok: false, reason: 'SELF' };

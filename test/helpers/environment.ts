@@ -69,7 +69,6 @@ export async function startEnvironment(options: { env?: Record<string, string>; 
       logger: createLogger({ level: 'debug', secrets: [SECRETS.botToken, SECRETS.signingSecret, SECRETS.harnessKey], write: (l) => logs.push(l) }),
       slackRetryConfig: { retries: 0 },
       reconcileIntervalMs: 500,
-      executor: 'inline',
     });
     bots.push(bot);
     const { port } = await bot.start();

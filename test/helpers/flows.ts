@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
-import type { AuditEntry } from '../../src/store/audit-log';
+import type { AuditEntry } from '../../src/domain/audit';
 import { parseEntry } from '../../src/store/audit-log';
 import type { Environment } from './environment';
 import { APPROVAL_CHANNEL } from './environment';

@@ -125,11 +125,11 @@ describe('list, help, home tab and the audit trail review', () => {
     expect(adminText).toContain(openRequest);
   });
 
-  it('npm run audit:export writes the stream as JSON lines, from --since on', async () => {
+  it('npm run -s audit:export writes the stream as JSON lines, from --since on', async () => {
     const root = path.join(__dirname, '..', '..');
     const run = (args: string[]) =>
       new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const child = spawn('npm', ['run', 'audit:export', '--', ...args], {
+        const child = spawn('npm', ['run', '--silent', 'audit:export', '--', ...args], {
           cwd: root,
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', REDIS_URL: env.redis.url, AUDIT_STREAM_KEY: env.config.auditStreamKey },
         });
@@ -149,6 +149,6 @@ describe('list, help, home tab and the audit trail review', () => {
     expect(none.out).toBe('');
     const bad = await run(['--sinse', '7d']);
     expect(bad.code).not.toBe(0);
-    expect(bad.err).toMatch(/usage: npm run audit:export/);
+    expect(bad.err).toMatch(/usage: npm run -s audit:export/);
   });
 });

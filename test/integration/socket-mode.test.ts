@@ -41,7 +41,6 @@ describe('Socket Mode', () => {
     bot = createApp(config, {
       logger: createLogger({ level: 'error', secrets: [], write: () => undefined }),
       slackRetryConfig: { retries: 0 },
-      executor: 'inline',
     });
     await bot.start();
   });

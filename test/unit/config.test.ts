@@ -30,7 +30,6 @@ describe('loadConfig', () => {
       harness: { apiUrl: 'https://app.harness.io/gateway/api/graphql', timeoutMs: 10000, accountId: 'acct123' },
       slack: { apiUrl: 'https://slack.com/api/' },
       logLevel: 'info',
-      executor: 'worker',
     });
     expect(c.auditChannelId).toBeUndefined();
     expect(c.slack.appToken).toBeUndefined();

@@ -1,7 +1,7 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { z } from 'zod';
 import { CREATE_API_KEY, DELETE_API_KEY, UPDATE_API_KEY, USER_GROUPS_PAGE } from './documents';
-import { HarnessError, classifyGraphqlMessage, cleanHarnessMessage } from './harness-error';
+import { HarnessError, classifyGraphqlMessage, cleanHarnessMessage } from '../harness-error';
 
 export interface HarnessUserGroup {
   id: string;
@@ -15,6 +15,8 @@ export interface ApiKeyPayload {
 
 /** What the rest of the bot needs from Harness; the integration tests run the real client against a fake server. */
 export interface HarnessApi {
+  /** One cheap authenticated read, to find a wrong key or URL at start-up rather than at the first click. */
+  checkAccess(): Promise<void>;
   listUserGroups(): Promise<HarnessUserGroup[]>;
   createApiKey(input: { name: string; userGroupIds: string[]; clientMutationId: string }): Promise<ApiKeyPayload>;
   updateApiKey(input: { uuid: string; name: string; userGroupIds: string[]; clientMutationId: string }): Promise<ApiKeyPayload>;
@@ -40,14 +42,12 @@ export function createHarnessClient(options: {
   accountId: string;
   apiKey: string;
   timeoutMs: number;
-  fetch?: typeof fetch;
 }): HarnessApi {
   const url = new URL(options.apiUrl);
   // The account comes from the key; the query parameter is Harness's documented fallback.
   if (!url.searchParams.has('accountId')) url.searchParams.set('accountId', options.accountId);
   const client = new GraphQLClient(url.toString(), {
     headers: { 'x-api-key': options.apiKey },
-    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
   async function run<T>(operation: string, document: string, variables: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> {
@@ -65,6 +65,10 @@ export function createHarnessClient(options: {
   }
 
   return {
+    async checkAccess() {
+      await run('userGroups', USER_GROUPS_PAGE, { limit: 1, offset: 0 }, userGroupsPage);
+    },
+
     async listUserGroups() {
       const groups: HarnessUserGroup[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {

@@ -1,30 +1,27 @@
 import type { App } from '@slack/bolt';
+import type { AppLogger } from '../../logger';
 import { registerApproveAction } from './actions/approve';
 import { registerAuditPage } from './actions/audit-page';
 import { registerDenyAction } from './actions/deny';
 import { registerKeyPicked } from './actions/key-picked';
 import { registerApikeyCommand } from './commands/apikey';
 import type { ListenerDeps } from './deps';
+import { registerErrorHandler } from './errors';
 import { registerAppHome } from './events/app-home';
 import { registerTypeAheads } from './options/type-ahead';
 import { registerDenySubmission } from './views/deny-submission';
 import { registerKeySubmissions } from './views/key-submissions';
-import { ListenerRouter } from './router';
 
-/**
- * Every listener of the bot. Actions, view submissions and options loads go through one router
- * (router.ts: Bolt runs every registered listener for every request, so fewer is faster).
- */
-export function registerListeners(app: App, deps: ListenerDeps): void {
+/** Every listener of the bot, one file each, registered the way Bolt documents (`app.action(id, …)`). */
+export function registerListeners(app: App, deps: ListenerDeps & { logger: AppLogger }): void {
   registerApikeyCommand(app, deps);
   registerAppHome(app, deps);
-  const routes = new ListenerRouter();
-  registerTypeAheads(routes, deps);
-  registerKeySubmissions(routes, deps);
-  registerKeyPicked(routes, deps);
-  registerApproveAction(routes, deps);
-  registerDenyAction(routes, deps);
-  registerDenySubmission(routes, deps);
-  registerAuditPage(routes, deps);
-  routes.mount(app);
+  registerTypeAheads(app, deps);
+  registerKeySubmissions(app, deps);
+  registerKeyPicked(app, deps);
+  registerApproveAction(app, deps);
+  registerDenyAction(app, deps);
+  registerDenySubmission(app, deps);
+  registerAuditPage(app, deps);
+  registerErrorHandler(app, deps.logger);
 }

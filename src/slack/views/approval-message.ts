@@ -9,14 +9,15 @@ const VERB: Record<ApiKeyRequest['operation'], string> = {
   delete: 'Delete API key',
 };
 
-const OUTCOME: Record<ApiKeyRequest['state'], string> = {
-  pending: ':hourglass_flowing_sand: Waiting for an approver',
-  approved: ':white_check_mark: Approved, sending to Harness…',
-  executing: ':gear: Approved, sending to Harness…',
-  done: ':white_check_mark: Done',
-  failed: ':x: Approved, but Harness refused',
-  denied: ':no_entry: Denied',
-  expired: ':clock3: Expired without a decision',
+/** `by` is " by <@approver>" when known, else "". */
+const OUTCOME: Record<ApiKeyRequest['state'], (by: string) => string> = {
+  pending: () => ':hourglass_flowing_sand: Waiting for an approver',
+  approved: (by) => `:white_check_mark: Approved${by}, sending to Harness…`,
+  executing: (by) => `:gear: Approved${by}, sending to Harness…`,
+  done: (by) => `:white_check_mark: Approved${by} and done in Harness`,
+  failed: (by) => `:x: Approved${by}, but Harness refused`,
+  denied: (by) => `:no_entry: Denied${by}`,
+  expired: () => ':clock3: Expired without a decision',
 };
 
 /** The request as approvers see it: summary, then buttons while pending, else the outcome. */
@@ -82,7 +83,7 @@ function changeFields(r: ApiKeyRequest): string[] {
 
 function outcomeLine(request: ApiKeyRequest): string {
   const by = request.approverId ? ` by ${mention(request.approverId)}` : '';
-  const parts = [`${OUTCOME[request.state]}${by}`];
+  const parts = [OUTCOME[request.state](by)];
   if (request.state === 'denied' && request.denyReason) parts.push(`Reason: ${escapeMrkdwn(request.denyReason)}`);
   if (request.state === 'failed' && request.error) parts.push(escapeMrkdwn(request.error));
   return parts.join(' · ');

@@ -1,5 +1,5 @@
 import type { AuditQuery } from '../../domain/audit-query';
-import type { AuditEntry } from '../../store/audit-log';
+import type { AuditEntry } from '../../domain/audit';
 import { ACTIONS } from '../ids';
 import type { KnownBlock } from './block-kit';
 import { escapeMrkdwn, lineSections, mention, truncate } from './format';

@@ -1,4 +1,4 @@
-import type { KeyRecord } from '../../store/key-registry';
+import type { KeyRecord } from '../../domain/key-record';
 import { DELETE_MODAL, FIELDS, UPDATE_MODAL } from '../ids';
 import type { KnownBlock, ModalView, PlainTextOption } from './block-kit';
 import { escapeMrkdwn, groupList, truncate } from './format';
@@ -39,11 +39,6 @@ function keyPicker(dispatch: boolean, key?: KeyRecord): KnownBlock[] {
   ];
 }
 
-export interface KeyModalMetadata {
-  /** The registry key the modal was prefilled from, if any. */
-  uuid?: string;
-}
-
 export function updateModal(key?: KeyRecord): ModalView {
   const rev = key?.uuid;
   const blocks: KnownBlock[] = [...keyPicker(true, key)];
@@ -71,7 +66,6 @@ export function updateModal(key?: KeyRecord): ModalView {
   return requestModal({
     callbackId: UPDATE_MODAL.callbackId,
     title: 'Change Harness API key',
-    privateMetadata: JSON.stringify({ uuid: key?.uuid } satisfies KeyModalMetadata),
     blocks,
   });
 }
@@ -90,7 +84,7 @@ export function deleteModal(): ModalView {
         element: {
           type: 'checkboxes',
           action_id: FIELDS.confirmAction,
-          options: [{ text: { type: 'plain_text', text: 'I understand the key stops working at once once approved' }, value: 'confirmed' }],
+          options: [{ text: { type: 'plain_text', text: 'I understand the key stops working as soon as this is approved' }, value: 'confirmed' }],
         },
       },
     ],

@@ -1,9 +1,10 @@
 import type { ApiKeyRequest } from '../../domain/request';
-import type { KeyRecord } from '../../store/key-registry';
+import type { KeyRecord } from '../../domain/key-record';
 import type { KnownBlock } from './block-kit';
 import { escapeMrkdwn, groupList, lineSections, mention } from './format';
 
 const day = (iso: string) => iso.slice(0, 10);
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export function keyLine(k: KeyRecord): string {
   const state = k.deletedAt ? ` _(deleted ${day(k.deletedAt)})_` : '';
@@ -32,5 +33,5 @@ export function listMessage(overview: { keys: KeyRecord[]; openRequests: ApiKeyR
       ? lineSections(overview.openRequests.map(requestLine), 10)
       : [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: '_None._' } }]),
   );
-  return { text: `${live.length} API keys, ${overview.openRequests.length} open requests of yours`, blocks };
+  return { text: `${count(live.length, 'API key')}, ${count(overview.openRequests.length, 'open request')} of yours`, blocks };
 }

@@ -1,5 +1,5 @@
 import type { ApiKeyRequest } from '../../domain/request';
-import type { AuditFields } from '../../store/audit-log';
+import type { AuditFields } from '../../domain/audit';
 import { COMMAND } from '../ids';
 import { escapeMrkdwn, groupList, mention, truncate } from './format';
 
@@ -25,6 +25,20 @@ export function doneDm(r: ApiKeyRequest): string {
 
 export function failedDm(r: ApiKeyRequest): string {
   return `Your request \`${r.id}\` (${r.operation} ${name(r)}) was approved by ${mention(r.approverId ?? '')}, but it did not complete: ${escapeMrkdwn(r.error ?? 'unknown error')}`;
+}
+
+/** The requester's DM for each point of the request's life. */
+export function requesterDm(r: ApiKeyRequest, about: 'pending' | 'done' | 'failed' | 'denied'): string {
+  switch (about) {
+    case 'pending':
+      return pendingDm(r);
+    case 'done':
+      return doneDm(r);
+    case 'failed':
+      return failedDm(r);
+    case 'denied':
+      return deniedDm(r);
+  }
 }
 
 export function deniedDm(r: ApiKeyRequest): string {

@@ -1,4 +1,4 @@
-import { ALL_DOCUMENTS } from '../../../src/harness/documents';
+import { ALL_DOCUMENTS } from '../../../src/harness/firstgen/documents';
 import { cleanHarnessMessage, classifyGraphqlMessage } from '../../../src/harness/harness-error';
 import { validateDocument } from '../../../src/simulators/harness-schema';
 

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import type { HarnessApi, HarnessUserGroup } from '../../../src/harness/client';
+import type { HarnessApi, HarnessUserGroup } from '../../../src/harness/firstgen/client';
 import { createLogger } from '../../../src/logger';
 import { UserGroupDirectory } from '../../../src/services/user-groups';
 import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
@@ -8,6 +8,7 @@ import { startRedis, type RedisServer } from '../../../src/simulators/redis-serv
 function harnessWith(groups: () => HarnessUserGroup[]) {
   const calls = { list: 0 };
   const api: HarnessApi = {
+    checkAccess: () => Promise.resolve(),
     listUserGroups: () => {
       calls.list++;
       return Promise.resolve(groups());

@@ -25,8 +25,8 @@ describe('RequestStore on a real Redis', () => {
   beforeAll(async () => {
     server = await startRedis();
     redis = new Redis(server.url);
-    store = new RequestStore(redis, 'audit');
-    audit = new AuditLog(redis, 'audit');
+    store = new RequestStore(redis, 'audit', false);
+    audit = new AuditLog(redis, 'audit', false);
   });
   afterAll(async () => {
     redis.disconnect();
@@ -73,6 +73,6 @@ describe('RequestStore on a real Redis', () => {
 
   it('refuses to read a corrupted request instead of guessing', async () => {
     await redis.hset('apikey:req:req-bad', 'id', 'req-bad', 'state', 'weird');
-    await expect(store.get('req-bad')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(store.get('req-bad')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
   });
 });

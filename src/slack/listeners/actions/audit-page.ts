@@ -1,7 +1,5 @@
-import type { BlockButtonAction } from '@slack/bolt';
-import type { ListenerRouter } from '../router';
+import type { App, BlockButtonAction } from '@slack/bolt';
 import { z } from 'zod';
-import { userMessage } from '../../../errors';
 import { ACTIONS } from '../../ids';
 import { auditPage } from '../../views/audit-view';
 import type { ListenerDeps } from '../deps';
@@ -9,8 +7,8 @@ import type { ListenerDeps } from '../deps';
 const cursor = z.object({ q: z.string(), before: z.string().regex(/^\d+-\d+$/) });
 
 /** "Older events" under an audit page: the same query from the cursor on, authorised again. */
-export function registerAuditPage(routes: ListenerRouter, deps: ListenerDeps): void {
-  routes.action<BlockButtonAction>(ACTIONS.auditPage, async ({ ack, body, action, respond }) => {
+export function registerAuditPage(app: App, deps: ListenerDeps): void {
+  app.action<BlockButtonAction>(ACTIONS.auditPage, async ({ ack, body, action, respond }) => {
     await ack();
     let parsed;
     try {
@@ -19,12 +17,7 @@ export function registerAuditPage(routes: ListenerRouter, deps: ListenerDeps): v
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'That page link is not valid any more. Run the audit command again.' });
       return;
     }
-    try {
-      const review = await deps.queries.auditReview(body.user.id, parsed.q, parsed.before);
-      await respond(review.ok ? { response_type: 'ephemeral', replace_original: true, ...auditPage(review) } : { response_type: 'ephemeral', text: review.message });
-    } catch (err) {
-      deps.logger.warn('audit page failed', err, { userId: body.user.id });
-      await respond({ response_type: 'ephemeral', replace_original: false, text: userMessage(err) });
-    }
+    const review = await deps.queries.auditReview(body.user.id, parsed.q, parsed.before);
+    await respond(review.ok ? { response_type: 'ephemeral', replace_original: true, ...auditPage(review) } : { response_type: 'ephemeral', text: review.message });
   });
 }

@@ -1,14 +1,17 @@
-import type { BlockStaticSelectAction } from '@slack/bolt';
-import type { ListenerRouter } from '../router';
+import type { App, BlockStaticSelectAction } from '@slack/bolt';
 import { FIELDS, UPDATE_MODAL } from '../../ids';
+import { updateModal } from '../../views/key-change-modals';
 import type { ListenerDeps } from '../deps';
 
-/** A key picked in the update modal: redraw it with the key's current name and groups (a job). */
-export function registerKeyPicked(routes: ListenerRouter, deps: ListenerDeps): void {
-  routes.action<BlockStaticSelectAction>(FIELDS.keyAction, async ({ ack, body, action }) => {
+/** A key picked in the update modal: redraw it with the key's current name and groups. */
+export function registerKeyPicked(app: App, deps: ListenerDeps): void {
+  app.action<BlockStaticSelectAction>(FIELDS.keyAction, async ({ ack, body, action, client }) => {
     await ack();
     const view = body.view;
     if (!view || view.callback_id !== UPDATE_MODAL.callbackId) return;
-    deps.jobs.run({ type: 'keyPicked', viewId: view.id, hash: view.hash, uuid: action.selected_option?.value });
+    // Harness has no query that reads keys: the registry is the only source of the prefill.
+    const uuid = action.selected_option?.value;
+    const key = uuid ? await deps.queries.getKey(uuid) : undefined;
+    await client.views.update({ view_id: view.id, hash: view.hash, view: updateModal(key && !key.deletedAt ? key : undefined) });
   });
 }

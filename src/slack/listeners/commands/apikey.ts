@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { storeUnavailable, userMessage } from '../../../errors';
+import { storeUnavailable } from '../../../errors';
 import { COMMAND } from '../../ids';
 import { auditPage } from '../../views/audit-view';
 import type { ModalView } from '../../views/block-kit';
@@ -8,31 +8,29 @@ import { deleteModal, updateModal } from '../../views/key-change-modals';
 import { listMessage } from '../../views/list-message';
 import { helpText } from '../../views/messages';
 import type { ListenerDeps } from '../deps';
+import { reportError } from '../errors';
 
-type Reply = { response_type: 'ephemeral'; text: string; blocks?: unknown[] };
+/** Subcommands that open a modal; `warmGroups` starts loading the group picker's list meanwhile. */
+const MODALS = new Map<string, { view: () => ModalView; warmGroups: boolean }>([
+  ['create', { view: createModal, warmGroups: true }],
+  ['update', { view: () => updateModal(), warmGroups: true }],
+  ['delete', { view: deleteModal, warmGroups: false }],
+]);
 
 /** `/apikey <subcommand> [args]`: open the matching modal, answer a query, or show usage. */
 export function registerApikeyCommand(app: App, deps: ListenerDeps): void {
-  const modals: Record<string, () => ModalView> = { create: createModal, update: () => updateModal(), delete: deleteModal };
-
-  app.command(COMMAND, async ({ command, ack }) => {
-    const text = command.text.trim();
-    const [first = 'help', ...rest] = text.split(/\s+/).filter(Boolean);
+  app.command(COMMAND, async ({ command, ack, client }) => {
+    const [first = 'help', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
     const sub = first.toLowerCase();
-    const reply = (r: Omit<Reply, 'response_type'>) => ack({ response_type: 'ephemeral', ...r });
+    const reply = (r: { text: string; blocks?: unknown[] }) => ack({ response_type: 'ephemeral', ...r });
 
-    const modal = modals[sub];
+    const modal = MODALS.get(sub);
     if (modal) {
       if (!deps.storeReady()) return reply({ text: storeUnavailable().message });
       await ack();
-      deps.jobs.run({
-        type: 'openView',
-        triggerId: command.trigger_id,
-        view: modal(),
-        userId: command.user_id,
-        channelId: command.channel_id,
-        warmGroups: sub !== 'delete',
-      });
+      // trigger_id lives 3 s and works once: open the modal before anything slow.
+      await client.views.open({ trigger_id: command.trigger_id, view: modal.view() });
+      if (modal.warmGroups) deps.groups.warm();
       return;
     }
     try {
@@ -49,8 +47,7 @@ export function registerApikeyCommand(app: App, deps: ListenerDeps): void {
           return await reply({ text: helpText(first) });
       }
     } catch (err) {
-      deps.logger.warn('slash command failed', err, { subcommand: sub, userId: command.user_id });
-      await reply({ text: userMessage(err) });
+      await reply({ text: reportError(deps.logger, err, { command: COMMAND, subcommand: sub, userId: command.user_id }) });
     }
   });
 }

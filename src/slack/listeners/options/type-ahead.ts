@@ -1,28 +1,33 @@
-import type { ListenerRouter } from '../router';
+import type { App } from '@slack/bolt';
+import { AppError } from '../../../errors';
 import { FIELDS } from '../../ids';
+import type { PlainTextOption } from '../../views/block-kit';
+import { truncate } from '../../views/format';
 import { keyOption } from '../../views/key-change-modals';
 import { groupOption } from '../../views/modal-parts';
-import type { PlainTextOption } from '../../views/block-kit';
 import type { ListenerDeps } from '../deps';
+import { reportError } from '../errors';
 
 /**
- * External-select type-ahead. Answers within Slack's 3 s from Redis only (never Harness per
- * keystroke); when the store is unreachable the picker shows no options rather than an error.
+ * External-select type-ahead, answered within Slack's 3 s from Redis only (never Harness per
+ * keystroke). When the list cannot be loaded the picker says so in its one option, rather than
+ * showing an empty list that would look like an empty account.
  */
-function registerTypeAhead(routes: ListenerRouter, deps: ListenerDeps, actionId: string, search: (query: string) => Promise<PlainTextOption[]>) {
-  routes.options(actionId, async ({ options, ack }) => {
+function registerTypeAhead(app: App, deps: ListenerDeps, actionId: string, search: (query: string) => Promise<PlainTextOption[]>) {
+  app.options(actionId, async ({ options, ack }) => {
     try {
       await ack({ options: await search(options.value ?? '') });
     } catch (err) {
-      deps.logger.warn('type-ahead options unavailable', err, { actionId });
-      await ack({ options: [] });
+      const message = reportError(deps.logger, err, { actionId });
+      const said = err instanceof AppError ? message : 'The list cannot be loaded right now.';
+      await ack({ options: [{ text: { type: 'plain_text', text: truncate(`⚠️ ${said}`, 75) }, value: 'unavailable' }] });
     }
   });
 }
 
-export function registerTypeAheads(routes: ListenerRouter, deps: ListenerDeps): void {
+export function registerTypeAheads(app: App, deps: ListenerDeps): void {
   // The account's Harness user groups, from the shared cache.
-  registerTypeAhead(routes, deps, FIELDS.groupsAction, async (q) => (await deps.groups.search(q, 100)).map(groupOption));
+  registerTypeAhead(app, deps, FIELDS.groupsAction, async (q) => (await deps.groups.search(q, 100)).map(groupOption));
   // The bot's key registry (update and delete modals).
-  registerTypeAhead(routes, deps, FIELDS.keyAction, async (q) => (await deps.queries.searchKeys(q, 100)).map(keyOption));
+  registerTypeAhead(app, deps, FIELDS.keyAction, async (q) => (await deps.queries.searchKeys(q, 100)).map(keyOption));
 }

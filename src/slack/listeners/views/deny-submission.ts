@@ -1,25 +1,18 @@
-import type { ListenerRouter } from '../router';
-import { userMessage } from '../../../errors';
+import type { App } from '@slack/bolt';
 import { DENY_MODAL } from '../../ids';
 import type { ListenerDeps } from '../deps';
+import { reportError } from '../errors';
 
-/** Deny modal submitted: the decision is re-checked on the server, then recorded atomically. */
-export function registerDenySubmission(routes: ListenerRouter, deps: ListenerDeps): void {
-  routes.view(DENY_MODAL.callbackId, async ({ ack, body, view }) => {
+/** Deny modal submitted: the decision is re-checked on the server and recorded before the modal closes. */
+export function registerDenySubmission(app: App, deps: ListenerDeps): void {
+  app.view(DENY_MODAL.callbackId, async ({ ack, body, view }) => {
     const reason = (view.state.values[DENY_MODAL.reasonBlock]?.[DENY_MODAL.reasonAction]?.value ?? '').trim();
-    let outcome;
+    const showError = (message: string) => ack({ response_action: 'errors', errors: { [DENY_MODAL.reasonBlock]: message } });
     try {
-      outcome = await deps.requests.deny(view.private_metadata, body.user.id, reason);
+      const outcome = await deps.requests.deny(view.private_metadata, body.user.id, reason);
+      await (outcome.ok ? ack() : showError(outcome.message));
     } catch (err) {
-      deps.logger.warn('deny could not be recorded', err, { userId: body.user.id, requestId: view.private_metadata });
-      await ack({ response_action: 'errors', errors: { [DENY_MODAL.reasonBlock]: userMessage(err) } });
-      return;
+      await showError(reportError(deps.logger, err, { userId: body.user.id, requestId: view.private_metadata, view: DENY_MODAL.callbackId }));
     }
-    if (!outcome.ok || !outcome.request) {
-      await ack({ response_action: 'errors', errors: { [DENY_MODAL.reasonBlock]: outcome.message } });
-      return;
-    }
-    await ack();
-    deps.jobs.run({ type: 'denied', request: outcome.request, audit: outcome.audit });
   });
 }

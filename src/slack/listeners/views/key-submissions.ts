@@ -1,10 +1,10 @@
-import type { ListenerRouter } from '../router';
+import type { App } from '@slack/bolt';
 import type { KeyRequestField } from '../../../domain/key-request-input';
-import { userMessage } from '../../../errors';
 import type { Submission } from '../../../services/submissions';
 import { CREATE_MODAL, DELETE_MODAL, FIELDS, UPDATE_MODAL } from '../../ids';
 import { presentBlockId, readMulti, readSelected, readText } from '../../views/view-state';
 import type { ListenerDeps } from '../deps';
+import { reportError } from '../errors';
 
 const BLOCK_OF: Record<KeyRequestField, string> = {
   name: FIELDS.nameBlock,
@@ -30,17 +30,18 @@ export const readers = {
 
 /**
  * One shape for the three key modals: validate and store before acking (so a problem keeps the
- * modal open with everything typed, inline), then ack, then announce to approvers.
+ * modal open with everything typed, inline); the stored request owes its approval message and
+ * DM, which the outbox delivers right after the ack.
  */
-function register(routes: ListenerRouter, deps: ListenerDeps, callbackId: string, submit: (userId: string, values: unknown) => Promise<Submission>) {
-  routes.view(callbackId, async ({ ack, body, view }) => {
+function register(app: App, deps: ListenerDeps, callbackId: string, submit: (userId: string, values: unknown) => Promise<Submission>) {
+  app.view(callbackId, async ({ ack, body, view }) => {
     const values = view.state.values;
     let result: Submission;
     try {
       result = await submit(body.user.id, values);
     } catch (err) {
-      deps.logger.warn('submission could not be stored', err, { userId: body.user.id, callbackId });
-      await ack({ response_action: 'errors', errors: { [presentBlockId(values, FIELDS.reasonBlock)]: userMessage(err) } });
+      const message = reportError(deps.logger, err, { userId: body.user.id, view: callbackId });
+      await ack({ response_action: 'errors', errors: { [presentBlockId(values, FIELDS.reasonBlock)]: message } });
       return;
     }
     if (!result.ok) {
@@ -52,14 +53,13 @@ function register(routes: ListenerRouter, deps: ListenerDeps, callbackId: string
       return;
     }
     await ack();
-    deps.jobs.run({ type: 'announce', request: result.request, audit: result.audit });
   });
 }
 
-export function registerKeySubmissions(routes: ListenerRouter, deps: ListenerDeps): void {
-  register(routes, deps, CREATE_MODAL.callbackId, (userId, v) => deps.submissions.create(userId, readers.create(v)));
-  register(routes, deps, UPDATE_MODAL.callbackId, (userId, v) => deps.submissions.update(userId, { ...readers.keyRef(v), ...readers.create(v) }));
-  register(routes, deps, DELETE_MODAL.callbackId, (userId, v) =>
+export function registerKeySubmissions(app: App, deps: ListenerDeps): void {
+  register(app, deps, CREATE_MODAL.callbackId, (userId, v) => deps.submissions.create(userId, readers.create(v)));
+  register(app, deps, UPDATE_MODAL.callbackId, (userId, v) => deps.submissions.update(userId, { ...readers.keyRef(v), ...readers.create(v) }));
+  register(app, deps, DELETE_MODAL.callbackId, (userId, v) =>
     deps.submissions.delete(userId, { ...readers.keyRef(v), reason: readText(v, FIELDS.reasonBlock, FIELDS.reasonAction), confirmed: readers.confirmed(v) }),
   );
 }

@@ -1,0 +1,93 @@
+import type { Notification } from '../domain/notifications';
+import type { AppLogger } from '../logger';
+import type { AuditLog } from '../store/audit-log';
+import type { OutboxStore } from '../store/outbox-store';
+import type { RequestStore } from '../store/request-store';
+import type { Notifier } from './notifier';
+import type { WorkQueue } from './work-queue';
+
+/** Longer than any delivery takes; a replica that dies holding the lock frees it after this. */
+const LOCK_MS = 30_000;
+
+/**
+ * Delivers what state changes owe to people (domain/notifications.ts), in order, at least once.
+ * Right after each change the replica that made it delivers; the reconciler delivers whatever a
+ * crash or an outage left. A repeat never shows a second message: the approval message's
+ * location is recorded the moment Slack answers, and each DM is marked as sent.
+ */
+export class Outbox {
+  constructor(
+    private readonly deps: { store: OutboxStore; requests: RequestStore; audit: AuditLog; notifier: Notifier; work: WorkQueue; logger: AppLogger },
+  ) {}
+
+  /** Delivers the subject's outbox in the background, right away. */
+  soon(subject: string): void {
+    this.deps.work.later(() => this.deliver(subject), (err) => this.deps.logger.warn('outbox delivery failed; the reconciler retries', err, { subject }));
+  }
+
+  /**
+   * Delivers every item owed by `subject` (a request id, or '-'), stopping at the first failure.
+   * Returns how many were delivered. If another replica holds the subject, waits for it briefly:
+   * it may have missed items written after it looked.
+   */
+  async deliver(subject: string): Promise<number> {
+    let release: (() => Promise<void>) | undefined;
+    for (let attempt = 0; attempt < 20 && !release; attempt++) {
+      release = await this.deps.store.lock(subject, LOCK_MS);
+      if (!release) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!release) return 0;
+    let delivered = 0;
+    try {
+      // Items written while we deliver are picked up by the next round; a few rounds always suffice.
+      for (let round = 0; round < 10; round++) {
+        const items = await this.deps.store.items(subject);
+        if (items.length === 0) return delivered;
+        for (const item of items) {
+          try {
+            await this.send(subject, item.notification);
+          } catch (err) {
+            this.deps.logger.warn('could not deliver a notification; it stays owed', err, { subject, kind: item.notification.kind });
+            return delivered;
+          }
+          await this.deps.store.remove(subject, item);
+          delivered++;
+        }
+      }
+      return delivered;
+    } finally {
+      await release();
+    }
+  }
+
+  private async send(subject: string, n: Notification): Promise<void> {
+    const { notifier, requests, store } = this.deps;
+    if (n.kind === 'audit-mirror') {
+      const entry = await this.deps.audit.entry(n.entryId);
+      if (!entry) return;
+      const thread = subject === '-' ? undefined : await store.mark(subject, 'thread');
+      const ts = await notifier.auditRecorded(entry, thread);
+      if (!thread && subject !== '-') await store.setMark(subject, 'thread', ts);
+      return;
+    }
+    const request = await requests.get(subject);
+    if (!request) return;
+    switch (n.kind) {
+      case 'approval-post': {
+        if (request.approvalTs) return;
+        const at = await notifier.requestSubmitted(request);
+        await requests.recordApprovalMessage(request.id, at.channelId, at.ts);
+        return;
+      }
+      case 'approval-update':
+        if (request.approvalChannelId && request.approvalTs) await notifier.requestChanged(request);
+        return;
+      case 'requester-dm': {
+        const mark = `dm:${n.about}`;
+        if (await store.mark(subject, mark)) return;
+        await store.setMark(subject, mark, await notifier.tellRequester(request, n.about));
+        return;
+      }
+    }
+  }
+}
