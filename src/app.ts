@@ -27,7 +27,6 @@ export interface AppOverrides {
   logger?: AppLogger;
   /** Web API retry policy; tests use { retries: 0 }. */
   slackRetryConfig?: webApi.RetryOptions;
-  reconcileIntervalMs?: number;
 }
 
 export interface BotApp {
@@ -119,7 +118,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       let port = config.port;
       if (socketMode) await app.start();
       else port = ((await app.start(config.port)) as { address(): AddressInfo }).address().port;
-      reconciler.start(overrides.reconcileIntervalMs ?? 15_000);
+      reconciler.start(config.reconcileIntervalMs);
       logger.info('apikey bot started', { port, socketMode });
       return { port };
     },

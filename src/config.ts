@@ -53,6 +53,7 @@ const schema = z
       (v) => v ?? 'apikey:audit',
     ),
     USER_GROUP_CACHE_TTL_SECONDS: integer(10, 86_400, 300),
+    RECONCILE_INTERVAL_MS: integer(100, 600_000, 15_000),
     LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })).transform(
       (v) => v ?? 'info',
     ),
@@ -73,6 +74,8 @@ export interface Config {
   auditChannelId?: string;
   auditStreamKey: string;
   userGroupCacheTtlSeconds: number;
+  /** How often every replica looks for work a crashed replica left (approved requests, owed messages). */
+  reconcileIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -125,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auditChannelId: c.AUDIT_CHANNEL_ID,
     auditStreamKey: c.AUDIT_STREAM_KEY,
     userGroupCacheTtlSeconds: c.USER_GROUP_CACHE_TTL_SECONDS,
+    reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -1,11 +1,12 @@
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './app';
+import { withEnvFile } from './env-file';
 
 /** Process entry: read the environment once, start, stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(withEnvFile(process.env));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee README.md "Configuration" and .env.sample.\n`);

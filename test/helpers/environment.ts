@@ -59,7 +59,7 @@ export async function startEnvironment(options: { env?: Record<string, string>; 
   const config = loadConfig(
     botEnv(
       { slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url },
-      { HARNESS_TIMEOUT_MS: '1500', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, LOG_LEVEL: 'debug', ...options.env },
+      { HARNESS_TIMEOUT_MS: '1500', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, LOG_LEVEL: 'debug', RECONCILE_INTERVAL_MS: '500', ...options.env },
     ),
   );
   const logs: string[] = [];
@@ -68,7 +68,6 @@ export async function startEnvironment(options: { env?: Record<string, string>; 
     const bot = createApp(config, {
       logger: createLogger({ level: 'debug', secrets: [SECRETS.botToken, SECRETS.signingSecret, SECRETS.harnessKey], write: (l) => logs.push(l) }),
       slackRetryConfig: { retries: 0 },
-      reconcileIntervalMs: 500,
     });
     bots.push(bot);
     const { port } = await bot.start();

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       harness: { apiUrl: 'https://app.harness.io/gateway/api/graphql', timeoutMs: 10000, accountId: 'acct123' },
       slack: { apiUrl: 'https://slack.com/api/' },
       logLevel: 'info',
+      reconcileIntervalMs: 15000,
     });
     expect(c.auditChannelId).toBeUndefined();
     expect(c.slack.appToken).toBeUndefined();
