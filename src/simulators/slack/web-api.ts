@@ -1,4 +1,5 @@
-import { listen } from '../http-server';
+import type http from 'node:http';
+import { listenOn } from './listen';
 
 /**
  * A local stand-in for Slack's Web API speaking its wire format: POST /api/<method>, form-encoded
@@ -30,32 +31,55 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
+/**
+ * What turns the fake into a stateful Slack (the sandbox's workspace, see sandbox.ts). Without
+ * one, every method gets the canned answers below, as the integration tests expect.
+ */
+export interface FakeSlackExtension {
+  /** Serves a request that is not a Web API call (the page, its endpoints, response_url); true when served. */
+  route?(req: http.IncomingMessage, body: string, res: http.ServerResponse): boolean | Promise<boolean>;
+  /** A Slack error code to refuse the call's token with, or undefined to accept it. */
+  authorize?(call: SlackCall): string | undefined;
+  /** The answer to a Web API call (after `failures`). */
+  answer?(call: SlackCall): Record<string, unknown>;
+}
+
+export interface FakeSlackOptions {
+  /**
+   * Which calls are recorded (default: all). The benchmark keeps only what it reads: holding tens
+   * of thousands of Block Kit payloads made the fake itself slow (GC pauses).
+   */
+  keep?: (call: SlackCall) => boolean;
+  /** Loopback port to listen on (default: a free one). */
+  port?: number;
+  /** The map behind `userGroups` (the sandbox shares it with its workspace). */
+  userGroups?: Map<string, string[]>;
+  /** Built once the fake exists; `record` adds a call (e.g. a response_url post) to `calls`. */
+  extension?: (record: (call: SlackCall) => void) => FakeSlackExtension;
+}
+
 const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata']);
 
-/**
- * `keep` decides which calls are recorded (default: all). The benchmark keeps only what it reads:
- * holding tens of thousands of Block Kit payloads made the fake itself slow (GC pauses).
- */
-export async function startFakeSlack(options: { keep?: (call: SlackCall) => boolean } = {}): Promise<FakeSlack> {
+export function parseArgs(type: string, body: string): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  if (type.startsWith('application/json')) Object.assign(args, JSON.parse(body || '{}'));
+  else
+    for (const [k, v] of new URLSearchParams(body)) {
+      args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
+    }
+  return args;
+}
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   let total = 0;
-  const userGroups = new Map<string, string[]>();
+  const userGroups = options.userGroups ?? new Map<string, string[]>();
   const failures = new Map<string, string>();
   let socketUrl: string | undefined;
   let ts = 1_700_000_000;
   const waiters: { predicate: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
 
-  const server = await listen((req, body, res) => {
-    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
-    const args: Record<string, unknown> = {};
-    const type = req.headers['content-type'] ?? '';
-    if (type.startsWith('application/json')) Object.assign(args, JSON.parse(body || '{}'));
-    else
-      for (const [k, v] of new URLSearchParams(body)) {
-        args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
-      }
-    const auth = req.headers.authorization;
-    const call: SlackCall = { method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now() };
+  const record = (call: SlackCall) => {
     total++;
     if (!options.keep || options.keep(call)) calls.push(call);
     for (const w of [...waiters]) {
@@ -64,10 +88,32 @@ export async function startFakeSlack(options: { keep?: (call: SlackCall) => bool
         w.resolve(call);
       }
     }
+  };
+  const extension = options.extension?.(record);
+
+  const server = await listenOn(async (req, body, res) => {
+    if (extension?.route && (await extension.route(req, body, res))) return;
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
     const reply = (payload: Record<string, unknown>) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
+    let args: Record<string, unknown>;
+    try {
+      args = parseArgs(req.headers['content-type'] ?? '', body);
+    } catch {
+      return reply({ ok: false, error: 'invalid_json' });
+    }
+    const auth = req.headers.authorization;
+    const call: SlackCall = { method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now() };
+    record(call);
+    if (extension) {
+      const refused = extension.authorize?.(call);
+      if (refused) return reply({ ok: false, error: refused });
+      const failure = failures.get(method);
+      if (failure) return reply({ ok: false, error: failure });
+      if (extension.answer) return reply(extension.answer(call));
+    }
     // response_url posts (respond()): JSON bodies to the URLs tests put in payloads; no token.
     if (method.startsWith('/commands/') || method.startsWith('/actions/')) return reply({ ok: true });
     if (method === 'apps.connections.open') {
@@ -100,7 +146,7 @@ export async function startFakeSlack(options: { keep?: (call: SlackCall) => bool
       default:
         return reply({ ok: false, error: 'unknown_method' });
     }
-  });
+  }, options.port);
 
   return {
     url: server.url,
