@@ -1,25 +1,37 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type webApi } from '@slack/bolt';
 import type Redis from 'ioredis';
 import { secretsOf, type Config } from './config';
+import type { HarnessBackend } from './harness/backend';
+import { firstGenBackend } from './harness/firstgen/backend';
 import { createHarnessClient } from './harness/firstgen/client';
+import { nextGenBackend } from './harness/nextgen/backend';
+import { createNextGenClient } from './harness/nextgen/client';
 import { createLogger, onceEvery, type AppLogger } from './logger';
 import { ApproverDirectory } from './services/approvers';
 import { Execution } from './services/execution';
 import { Outbox } from './services/outbox';
 import { QueryService } from './services/queries';
+import { AuditCheckpoints } from './services/audit-checkpoints';
 import { Reconciler } from './services/reconciler';
 import { RequestService } from './services/request-service';
+import { RevealService } from './services/reveal';
+import { TokenSubmissionService } from './services/token-submissions';
 import { SubmissionService } from './services/submissions';
-import { UserGroupDirectory } from './services/user-groups';
+import { HarnessDirectory } from './services/harness-directory';
 import { WorkQueue } from './services/work-queue';
 import { registerListeners } from './slack/listeners';
+import { reportError } from './slack/listeners/errors';
+import { guardRequests } from './slack/request-guard';
 import { SlackNotifier } from './slack/slack-notifier';
 import { startupProblem } from './slack/startup';
 import { AuditLog } from './store/audit-log';
 import { KeyRegistry } from './store/key-registry';
+import { DecisionViews } from './store/decision-views';
 import { OutboxStore } from './store/outbox-store';
+import { ReplayStore } from './store/replay-store';
+import { TokenVault } from './store/token-vault';
 import { createRedis, waitForReady } from './store/redis';
 import { RequestStore } from './store/request-store';
 
@@ -27,6 +39,8 @@ export interface AppOverrides {
   logger?: AppLogger;
   /** Web API retry policy; tests use { retries: 0 }. */
   slackRetryConfig?: webApi.RetryOptions;
+  /** The interface the HTTP receiver listens on (default: all); the sandbox binds 127.0.0.1. */
+  host?: string;
 }
 
 export interface BotApp {
@@ -37,7 +51,11 @@ export interface BotApp {
   readonly logger: AppLogger;
 }
 
-const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true };
+/**
+ * One retry per Web API call: whatever a state change owes is retried by the outbox anyway, and a
+ * call must end well within the outbox's 30-second delivery lock (10 s timeout, twice, plus backoff).
+ */
+const DEFAULT_RETRY: webApi.RetryOptions = { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true };
 
 /** The composition root: every I/O client is built here and passed down. Tests run exactly this. */
 export function createApp(config: Config, overrides: AppOverrides = {}): BotApp {
@@ -50,6 +68,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
     logger.warn("LOG_LEVEL=debug: Slack's Web API client logs request bodies (modal contents, reasons); do not use in production");
   }
   const socketMode = Boolean(config.slack.appToken);
+  const receiver = socketMode ? undefined : httpReceiver(config, redis, logger);
 
   const app = new App({
     token: config.slack.botToken,
@@ -65,37 +84,45 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       retryConfig: overrides.slackRetryConfig ?? DEFAULT_RETRY,
       timeout: 10_000,
     },
-    customRoutes: healthRoutes(redis),
-    ...(socketMode
-      ? {
+    ...(receiver
+      ? { receiver }
+      : {
+          customRoutes: healthRoutes(redis),
           socketMode: true,
           appToken: config.slack.appToken,
           // Socket Mode's own client opens the connection (apps.connections.open): same API URL.
           installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
-        }
-      : { signingSecret: config.slack.signingSecret, port: config.port }),
+        }),
   });
 
   const now = () => new Date();
-  const harness = createHarnessClient(config.harness);
+  const { harness, picker } = harnessFor(config, redis, logger);
   const notifier = new SlackNotifier(app.client, { approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId });
   const mirrored = Boolean(config.auditChannelId);
-  const store = new RequestStore(redis, config.auditStreamKey, mirrored);
+  const store = new RequestStore(redis, config.auditStreamKey, mirrored, now, { hmacKey: config.auditHmacKey });
   const registry = new KeyRegistry(redis);
-  const audit = new AuditLog(redis, config.auditStreamKey, mirrored);
+  const audit = new AuditLog(redis, config.auditStreamKey, mirrored, { hmacKey: config.auditHmacKey });
+  const checkpoints = new AuditCheckpoints({ redis, streamKey: config.auditStreamKey, hmacKey: config.auditHmacKey, intervalMs: config.auditCheckpointIntervalMs, notifier, logger, now });
   const outboxStore = new OutboxStore(redis);
   const work = new WorkQueue();
   const outbox = new Outbox({ store: outboxStore, requests: store, audit, notifier, work, logger });
-  const execution = new Execution({ store, registry, harness, outbox, notifier, logger, now });
+  const vault = config.tokens.encryptionKey ? new TokenVault(redis, config.tokens.encryptionKey) : undefined;
+  const execution = new Execution({ store, registry, harness, vault, revealTtlMs: config.tokens.revealTtlMs, outbox, notifier, logger, now });
   const approvers = new ApproverDirectory(config.approvers.userIds, config.approvers.userGroupId, (id) => notifier.userGroupMembers(id));
-  const groups = new UserGroupDirectory(redis, harness, config.userGroupCacheTtlSeconds, logger);
-  const reconciler = new Reconciler({ store, outboxStore, outbox, execution, logger, now, harnessTimeoutMs: config.harness.timeoutMs });
+
+  const submissions = new SubmissionService({ store, registry, groups: picker, outbox });
+  const nextgen = harness.generation === 'nextgen' && vault;
+  const reveal = nextgen ? new RevealService({ store, registry, vault, audit, outboxStore, outbox, logger, now }) : undefined;
+  const reconciler = new Reconciler({ store, outboxStore, outbox, execution, reveal, logger, now, harnessTimeoutMs: config.harness.timeoutMs });
 
   registerListeners(app, {
-    requests: new RequestService({ store, audit, approvers, execution, outbox, logger, now }),
-    submissions: new SubmissionService({ store, registry, groups, outbox }),
+    requests: new RequestService({ store, audit, approvers, execution, outbox, views: new DecisionViews(redis), logger, now }),
+    submissions,
+    tokens: nextgen ? new TokenSubmissionService({ submissions, registry, serviceAccounts: picker, maxDays: config.tokens.maxDays }) : undefined,
+    reveal,
+    harness: { generation: harness.generation, maxDays: config.tokens.maxDays },
     queries: new QueryService({ store, registry, audit, approvers, outbox }),
-    groups,
+    groups: picker,
     work,
     logger,
     storeReady: () => redis.status === 'ready',
@@ -112,23 +139,57 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       if (!(await waitForReady(redis, 3000))) logger.warn('redis not reachable yet; serving anyway, /readyz answers 503 until it is');
       // Readiness depends on Redis only; a wrong Harness key is named now rather than at the first click.
       harness.checkAccess().then(
-        () => groups.warm(),
-        (err: unknown) => logger.error(`Harness check failed at start-up: check HARNESS_API_KEY, HARNESS_ACCOUNT_ID and HARNESS_API_URL (${config.harness.apiUrl})`, err),
+        () => picker.warm(),
+        (err: unknown) =>
+          logger.error(
+            `Harness ${harness.generation === 'nextgen' ? 'NextGen' : 'FirstGen'} check failed at start-up: check HARNESS_API_KEY, HARNESS_ACCOUNT_ID and HARNESS_API_URL (${config.harness.apiUrl})`,
+            err,
+          ),
       );
       let port = config.port;
       if (socketMode) await app.start();
-      else port = ((await app.start(config.port)) as { address(): AddressInfo }).address().port;
+      else port = ((await app.start(overrides.host ? { port: config.port, host: overrides.host } : config.port)) as { address(): AddressInfo }).address().port;
       reconciler.start(config.reconcileIntervalMs);
+      checkpoints.start();
+      if (!config.auditHmacKey) {
+        logger.warn('AUDIT_HMAC_KEY is not set: the audit hash chain is plain SHA-256, so anyone with Redis access can append a forged entry with a valid hash; only the checkpoints can catch it (README "Audit trail integrity")');
+      }
       logger.info('apikey bot started', { port, socketMode });
       return { port };
     },
     async stop() {
       await app.stop().catch((err: unknown) => logger.warn('error while stopping the Slack receiver', err));
       await reconciler.stop();
+      await checkpoints.stop();
       await work.drain(8_000);
       redis.disconnect();
     },
   };
+}
+
+/**
+ * Bolt's HTTP receiver, with the request guard in front (slack/request-guard.ts) and errors that
+ * escape Bolt's own processing (a malformed envelope) answered with an empty 200 and logged,
+ * never a 500 and never a crash.
+ */
+function httpReceiver(config: Config, redis: Redis, logger: AppLogger): HTTPReceiver {
+  const signingSecret = config.slack.signingSecret ?? '';
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    port: config.port,
+    logger,
+    customRoutes: healthRoutes(redis),
+    processEventErrorHandler: ({ error, response }) => {
+      reportError(logger, error, { where: 'Bolt processEvent' });
+      if (!response.headersSent) {
+        response.writeHead(200);
+        response.end();
+      }
+      return Promise.resolve(false);
+    },
+  });
+  receiver.requestListener = guardRequests(receiver.requestListener, { signingSecret, replays: new ReplayStore(redis), logger });
+  return receiver;
 }
 
 function healthRoutes(redis: Redis) {
@@ -156,4 +217,24 @@ function healthRoutes(redis: Redis) {
       },
     },
   ];
+}
+
+/**
+ * The Harness generation the configuration names: its backend for approved changes, and the
+ * cached list its create modal picks from (user groups on FirstGen, service accounts on NextGen).
+ */
+function harnessFor(config: Config, redis: Redis, logger: AppLogger): { harness: HarnessBackend; picker: HarnessDirectory } {
+  const h = config.harness;
+  const cache = { ttlSeconds: config.userGroupCacheTtlSeconds, logger };
+  if (h.generation === 'firstgen') {
+    const api = createHarnessClient(h);
+    return {
+      harness: firstGenBackend(api),
+      picker: new HarnessDirectory(redis, () => api.listUserGroups(), { ...cache, what: 'user groups', cacheKey: 'usergroups' }),
+    };
+  }
+  const api = createNextGenClient({ baseUrl: h.apiUrl, accountId: h.accountId, orgId: h.orgId, projectId: h.projectId, apiKey: h.apiKey, timeoutMs: h.timeoutMs });
+  const fetchAll = async () => (await api.listServiceAccounts()).map((sa) => ({ id: sa.identifier, name: sa.name }));
+  const scope = h.projectId ? `project ${h.orgId ?? '?'}/${h.projectId}` : h.orgId ? `org ${h.orgId}` : 'account';
+  return { harness: nextGenBackend(api, { scope }), picker: new HarnessDirectory(redis, fetchAll, { ...cache, what: 'service accounts', cacheKey: 'serviceaccounts' }) };
 }

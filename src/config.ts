@@ -7,6 +7,56 @@ import { z } from 'zod';
  */
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const HARNESS_ID = /^[a-zA-Z_][0-9a-zA-Z_]{0,127}$/;
+const DURATION = /^(\d{1,6})(s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `15m`, `24h`, `2d` in milliseconds. */
+export function durationMs(text: string): number {
+  const m = DURATION.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
+/** TOKEN_ENCRYPTION_KEY: 32 bytes as 64 hex characters or as base64. */
+export function parseEncryptionKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  const buf = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  return buf.length === 32 ? buf : undefined;
+}
+
+/** Is this URL's host this machine (127.0.0.0/8, ::1, localhost)? False for anything unparsable. */
+export function isLoopbackUrl(text: string | undefined): boolean {
+  let host: string;
+  try {
+    host = new URL((text ?? '').trim()).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The Slack sandbox's bot tokens (src/simulators/slack/sandbox.ts): never valid against Slack. */
+const SANDBOX_TOKEN_PREFIX = 'xoxb-sandbox-';
+
+export const NEXTGEN_DEFAULT_URL = 'https://app.harness.io/gateway';
+export const FIRSTGEN_DEFAULT_URL = 'https://app.harness.io/gateway/api/graphql';
+
+/**
+ * Which Harness generation a configuration means. HARNESS_API says so when set. Otherwise a
+ * HARNESS_API_URL ending in /graphql is FirstGen, and so is a configuration that sets none of the
+ * NextGen variables (an install from before NextGen support, which must keep working with no new
+ * variable); anything else, such as a new install following the README, is NextGen.
+ */
+export function harnessGeneration(env: Record<string, string | undefined>): 'nextgen' | 'firstgen' {
+  const set = (k: string) => (env[k] ?? '').trim() !== '';
+  const api = (env.HARNESS_API ?? '').trim();
+  if (api === 'nextgen' || api === 'firstgen') return api;
+  const url = (env.HARNESS_API_URL ?? '').trim();
+  if (/\/graphql\/?(\?.*)?$/.test(url)) return 'firstgen';
+  const nextGenVariables = ['HARNESS_API_URL', 'HARNESS_ORG_ID', 'HARNESS_PROJECT_ID', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_REVEAL_TTL', 'MAX_TOKEN_DAYS'];
+  return nextGenVariables.some(set) ? 'nextgen' : 'firstgen';
+}
 
 /** Unset and empty mean the same thing: `FOO=` in an env file must not count as a value. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -31,7 +81,15 @@ const schema = z
     SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-')),
     SLACK_API_URL: url('https://slack.com/api/'),
     PORT: integer(0, 65535, 3000),
-    HARNESS_API_URL: url('https://app.harness.io/gateway/api/graphql'),
+    HARNESS_API: optional(z.enum(['nextgen', 'firstgen'], { error: 'must be nextgen or firstgen' })),
+    HARNESS_API_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+    HARNESS_ORG_ID: optional(z.string().regex(HARNESS_ID, 'must be a Harness organization identifier')),
+    HARNESS_PROJECT_ID: optional(z.string().regex(HARNESS_ID, 'must be a Harness project identifier')),
+    TOKEN_ENCRYPTION_KEY: optional(z.string().refine((v) => parseEncryptionKey(v) !== undefined, 'must be 32 random bytes, as 64 hex characters or base64 (openssl rand -hex 32)')),
+    TOKEN_REVEAL_TTL: optional(z.string().regex(DURATION, 'must be a duration such as 90s, 15m or 24h'))
+      .transform((v) => (v === undefined ? 15 * 60_000 : durationMs(v)))
+      .pipe(z.number().min(30_000, 'must be at least 30s').max(7 * 86_400_000, 'must be at most 7d')),
+    MAX_TOKEN_DAYS: integer(1, 3650, 90),
     HARNESS_ACCOUNT_ID: z.string({ error: 'is required' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Harness account id'),
     HARNESS_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
     HARNESS_TIMEOUT_MS: integer(100, 120_000, 10_000),
@@ -52,6 +110,11 @@ const schema = z
     AUDIT_STREAM_KEY: optional(z.string().regex(/^[\w:{}.-]{1,200}$/, 'must be a Redis key name')).transform(
       (v) => v ?? 'apikey:audit',
     ),
+    /** Signs the audit hash chain and its checkpoints (HMAC-SHA256); without it the chain is plain SHA-256. */
+    AUDIT_HMAC_KEY: optional(z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)')),
+    AUDIT_CHECKPOINT_INTERVAL: optional(z.string().regex(DURATION, 'must be a duration such as 15m, 1h or 1d'))
+      .transform((v) => (v === undefined ? 3_600_000 : durationMs(v)))
+      .pipe(z.number().min(1000, 'must be at least 1s').max(7 * 86_400_000, 'must be at most 7d')),
     USER_GROUP_CACHE_TTL_SECONDS: integer(10, 86_400, 300),
     RECONCILE_INTERVAL_MS: integer(100, 600_000, 15_000),
     LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })).transform(
@@ -67,12 +130,27 @@ export interface Config {
     apiUrl: string;
   };
   port: number;
-  harness: { apiUrl: string; accountId: string; apiKey: string; timeoutMs: number };
+  harness: {
+    generation: 'nextgen' | 'firstgen';
+    apiUrl: string;
+    accountId: string;
+    apiKey: string;
+    timeoutMs: number;
+    /** NextGen scope; absent = account level. */
+    orgId?: string;
+    projectId?: string;
+  };
+  /** NextGen token hand-over: the sealing key (required on NextGen), how long a value waits, the longest validity. */
+  tokens: { encryptionKey?: Buffer; revealTtlMs: number; maxDays: number };
   redisUrl: string;
   approvers: { userIds: readonly string[]; userGroupId?: string };
   approvalChannelId: string;
   auditChannelId?: string;
   auditStreamKey: string;
+  /** The audit hash chain's HMAC key (README "Audit trail integrity"); absent = plain SHA-256. */
+  auditHmacKey?: string;
+  /** How often one replica records an audit checkpoint. */
+  auditCheckpointIntervalMs: number;
   userGroupCacheTtlSeconds: number;
   /** How often every replica looks for work a crashed replica left (approved requests, owed messages). */
   reconcileIntervalMs: number;
@@ -93,6 +171,15 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (!set('SLACK_APP_TOKEN') && !set('SLACK_SIGNING_SECRET')) {
     problems.push('SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set');
   }
+  if (harnessGeneration(env) === 'nextgen' && !set('TOKEN_ENCRYPTION_KEY')) {
+    problems.push('TOKEN_ENCRYPTION_KEY is required with Harness NextGen (it seals each new token until its one reveal): openssl rand -hex 32');
+  }
+  if (harnessGeneration(env) === 'firstgen' && (set('HARNESS_ORG_ID') || set('HARNESS_PROJECT_ID'))) {
+    problems.push('HARNESS_ORG_ID and HARNESS_PROJECT_ID apply to Harness NextGen only: set HARNESS_API=nextgen or remove them');
+  }
+  if ((env.SLACK_BOT_TOKEN ?? '').trim().startsWith(SANDBOX_TOKEN_PREFIX) && !isLoopbackUrl(env.SLACK_API_URL)) {
+    problems.push(`SLACK_BOT_TOKEN is a sandbox token (${SANDBOX_TOKEN_PREFIX}…): it is accepted only with SLACK_API_URL on this machine (the simulated Slack), never with Slack itself`);
+  }
   if (!set('APPROVER_USER_IDS') && !set('APPROVER_USERGROUP_ID')) {
     problems.push('APPROVER_USER_IDS no approver configured: set APPROVER_USER_IDS and/or APPROVER_USERGROUP_ID');
   }
@@ -108,7 +195,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const c = parsed.data;
+  const generation = harnessGeneration(env);
   return {
+    tokens: {
+      encryptionKey: c.TOKEN_ENCRYPTION_KEY === undefined ? undefined : parseEncryptionKey(c.TOKEN_ENCRYPTION_KEY),
+      revealTtlMs: c.TOKEN_REVEAL_TTL,
+      maxDays: c.MAX_TOKEN_DAYS,
+    },
     slack: {
       botToken: c.SLACK_BOT_TOKEN,
       signingSecret: c.SLACK_SIGNING_SECRET,
@@ -117,7 +210,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     port: c.PORT,
     harness: {
-      apiUrl: c.HARNESS_API_URL,
+      generation,
+      apiUrl: c.HARNESS_API_URL ?? (generation === 'nextgen' ? NEXTGEN_DEFAULT_URL : FIRSTGEN_DEFAULT_URL),
+      orgId: c.HARNESS_ORG_ID,
+      projectId: c.HARNESS_PROJECT_ID,
       accountId: c.HARNESS_ACCOUNT_ID,
       apiKey: c.HARNESS_API_KEY,
       timeoutMs: c.HARNESS_TIMEOUT_MS,
@@ -127,6 +223,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     approvalChannelId: c.APPROVAL_CHANNEL_ID,
     auditChannelId: c.AUDIT_CHANNEL_ID,
     auditStreamKey: c.AUDIT_STREAM_KEY,
+    auditHmacKey: c.AUDIT_HMAC_KEY,
+    auditCheckpointIntervalMs: c.AUDIT_CHECKPOINT_INTERVAL,
     userGroupCacheTtlSeconds: c.USER_GROUP_CACHE_TTL_SECONDS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
     logLevel: c.LOG_LEVEL,
@@ -141,14 +239,23 @@ export function secretsOf(config: Config): string[] {
   } catch {
     redisPassword = undefined;
   }
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.harness.apiKey, redisPassword].filter(
+  const sealingKey = config.tokens.encryptionKey;
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.harness.apiKey,
+    redisPassword,
+    config.auditHmacKey,
+    ...(sealingKey ? [sealingKey.toString('hex'), sealingKey.toString('base64')] : []),
+  ].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
 }
 
-/** The audit export CLI needs only where the stream is. */
-export function loadExportConfig(env: Record<string, string | undefined>): { redisUrl: string; auditStreamKey: string } {
-  const parsed = schema.pick({ REDIS_URL: true, AUDIT_STREAM_KEY: true }).safeParse(env);
+/** The audit CLIs (export, verify) need only where the stream is, and the chain's key. */
+export function loadExportConfig(env: Record<string, string | undefined>): { redisUrl: string; auditStreamKey: string; auditHmacKey?: string } {
+  const parsed = schema.pick({ REDIS_URL: true, AUDIT_STREAM_KEY: true, AUDIT_HMAC_KEY: true }).safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`));
-  return { redisUrl: parsed.data.REDIS_URL, auditStreamKey: parsed.data.AUDIT_STREAM_KEY };
+  return { redisUrl: parsed.data.REDIS_URL, auditStreamKey: parsed.data.AUDIT_STREAM_KEY, auditHmacKey: parsed.data.AUDIT_HMAC_KEY };
 }

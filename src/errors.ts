@@ -10,13 +10,16 @@ import type { HarnessErrorKind } from './harness/harness-error';
 export type ErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'
+  | 'STORE_REJECTED'
   | 'NOT_FOUND'
   | 'APPROVER_CHECK_FAILED'
   | 'GROUPS_UNAVAILABLE'
   | `HARNESS_${Uppercase<HarnessErrorKind>}`;
 
-/** Codes that mean the bot itself is wrong, not the world around it. */
-const BUGS: ReadonlySet<ErrorCode> = new Set(['STORE_CORRUPT']);
+/** Codes whose message a person can act on (an outage, a refusal, an input to fix). */
+const TOLD: ReadonlySet<ErrorCode> = new Set(['STORE_UNAVAILABLE', 'STORE_REJECTED', 'NOT_FOUND', 'APPROVER_CHECK_FAILED', 'GROUPS_UNAVAILABLE']);
+/** Codes that mean the bot itself let something wrong through: logged as errors, with context. */
+const BUGS: ReadonlySet<ErrorCode> = new Set(['STORE_CORRUPT', 'STORE_REJECTED']);
 
 export class AppError extends Error {
   constructor(
@@ -34,9 +37,14 @@ export const storeUnavailable = (cause?: unknown) =>
     cause,
   });
 
-/** An expected failure (an outage, a refusal by Harness) rather than a bug. */
+/** A failure whose own message a person should read (an outage, a refusal by Harness, an input error). */
 export function isExpected(err: unknown): err is AppError {
-  return err instanceof AppError && !BUGS.has(err.code);
+  return err instanceof AppError && (TOLD.has(err.code) || err.code.startsWith('HARNESS_'));
+}
+
+/** Whether `err` shows a bug in the bot (to be logged as an error): anything not an AppError, and some that are. */
+export function isBug(err: unknown): boolean {
+  return !(err instanceof AppError) || BUGS.has(err.code);
 }
 
 /** A short id that ties what a person was told to the log line with the details. */

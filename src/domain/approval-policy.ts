@@ -6,7 +6,7 @@ import type { ApiKeyRequest } from './request';
  * both paths word their refusal here.
  */
 export type Decision = 'approve' | 'deny';
-export type RefusalCode = 'NOT_APPROVER' | 'SELF_DECISION' | 'ALREADY_DECIDED' | 'NOT_FOUND';
+export type RefusalCode = 'NOT_APPROVER' | 'WRONG_PLACE' | 'SELF_DECISION' | 'ALREADY_DECIDED' | 'NOT_FOUND';
 
 export type PolicyVerdict = { allowed: true } | { allowed: false; code: RefusalCode; message: string };
 
@@ -16,6 +16,8 @@ export function refusalMessage(code: RefusalCode, decision: Decision, request: D
   switch (code) {
     case 'NOT_APPROVER':
       return `Only configured API key approvers can ${decision} requests. Request ${request.id} is unchanged.`;
+    case 'WRONG_PLACE':
+      return `Decide on request ${request.id} from its message in the approvals channel. Nothing was changed.`;
     case 'SELF_DECISION':
       return `You cannot ${decision} your own request: another approver has to decide ${request.id} (four-eyes rule).`;
     case 'ALREADY_DECIDED':
@@ -30,10 +32,13 @@ export function checkDecision(input: {
   actorId: string;
   actorIsApprover: boolean;
   decision: Decision;
+  /** Whether the click came from the request's own approval message (or its deny modal). Default true. */
+  fromApprovalMessage?: boolean;
 }): PolicyVerdict {
   const { request, actorId, actorIsApprover, decision } = input;
   const refuse = (code: RefusalCode): PolicyVerdict => ({ allowed: false, code, message: refusalMessage(code, decision, request) });
   if (!actorIsApprover) return refuse('NOT_APPROVER');
+  if (input.fromApprovalMessage === false) return refuse('WRONG_PLACE');
   if (request.requesterId === actorId) return refuse('SELF_DECISION');
   if (request.state !== 'pending') return refuse('ALREADY_DECIDED');
   return { allowed: true };

@@ -26,7 +26,11 @@ export function parseSince(value: string, now: number): number | undefined {
   return undefined;
 }
 
+/** Longer than any key name, mention and flags together: anything beyond is not a query. */
+export const AUDIT_QUERY_MAX = 400;
+
 export function parseAuditQuery(text: string, now: number): { ok: true; query: AuditQuery } | { ok: false; error: string } {
+  if (text.length > AUDIT_QUERY_MAX) return { ok: false, error: `That audit query is too long (at most ${AUDIT_QUERY_MAX} characters).` };
   const words = text.trim().split(/\s+/).filter(Boolean);
   let sinceMs = 0;
   const rest: string[] = [];
@@ -36,6 +40,7 @@ export function parseAuditQuery(text: string, now: number): { ok: true; query: A
       const value = w.includes('=') ? w.slice('--since='.length) : words[++i];
       const parsed = value ? parseSince(value, now) : undefined;
       if (parsed === undefined) return { ok: false, error: '`--since` takes a duration like `30m`, `12h`, `7d`, `2w`, or a date like `2026-01-31`.' };
+      if (parsed < 0 || parsed > now) return { ok: false, error: '`--since` must be a moment between 1970 and now.' };
       sinceMs = parsed;
     } else rest.push(w);
   }

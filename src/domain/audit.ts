@@ -21,6 +21,9 @@ export const auditFieldsSchema = z.object({
   detail: z.string().optional(),
   previousName: z.string().optional(),
   previousUserGroupIds: z.string().optional(),
+  /** The hash chain (store/audit-chain.ts): the previous entry's `hash`, and this entry's. */
+  prevHash: z.string().optional(),
+  hash: z.string().optional(),
 });
 export type AuditFields = z.infer<typeof auditFieldsSchema>;
 

@@ -10,16 +10,39 @@ export const REASON_MAX = 1000;
 export const GROUPS_MAX = 50;
 export const USER_GROUP_ID = /^[A-Za-z0-9_-]{22}$/;
 
-// C0/C1 control characters and the Unicode line/paragraph separators.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * Characters a name must not hold: controls (Cc), invisible and direction-changing format
+ * characters (Cf: zero-width joiners, RLO/LRM/RLM, tag characters, BOM), private use (Co),
+ * surrogates (Cs: with the `u` flag an unpaired one matches), line and paragraph separators.
+ * `fz\u202Eyek-dorp` would otherwise render reversed in the approval message.
+ */
+export const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u;
+/** The same in free text (reasons), which may hold line breaks and tabs. */
+const HIDDEN_IN_TEXT = /(?![\n\t])[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u;
 
 export const keyNameSchema = z
   .string({ error: 'Enter a name for the key.' })
+  .max(KEY_NAME_MAX * 4, `Use at most ${KEY_NAME_MAX} characters.`)
+  .transform((s) => s.normalize('NFC'))
+  // First: trim() would call a BOM or a line separator mere "spaces".
+  .refine((s) => !HIDDEN_CHARACTERS.test(s), 'The name cannot contain line breaks, tabs, control characters, or invisible or direction-changing characters.')
   .refine((s) => s.trim().length > 0, 'Enter a name for the key.')
   .refine((s) => s === s.trim(), 'Remove the spaces at the start or end of the name.')
-  .refine((s) => !CONTROL.test(s), 'The name cannot contain line breaks, tabs or other control characters.')
   .refine((s) => [...s].length <= KEY_NAME_MAX, `Use at most ${KEY_NAME_MAX} characters.`);
+
+/** Free text a person gives (a reason), bounded and without invisible or direction-changing characters. */
+export const freeText = (what: string, max: number) =>
+  z
+    .string({ error: what })
+    .max(max * 4, `Keep it under ${max} characters.`)
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(
+      z
+        .string()
+        .min(1, what)
+        .max(max, `Keep it under ${max} characters.`)
+        .refine((s) => !HIDDEN_IN_TEXT.test(s), 'Remove the invisible or direction-changing characters.'),
+    );
 
 const inputSchema = z.object({
   name: keyNameSchema,
@@ -28,10 +51,7 @@ const inputSchema = z.object({
     .min(1, 'Choose at least one user group: the key gets its permissions from them.')
     .max(GROUPS_MAX, `Choose at most ${GROUPS_MAX} user groups.`)
     .transform((ids) => [...new Set(ids)]),
-  reason: z
-    .string({ error: 'Say why the key is needed.' })
-    .transform((s) => s.trim())
-    .pipe(z.string().min(1, 'Say why the key is needed.').max(REASON_MAX, `Keep the reason under ${REASON_MAX} characters.`)),
+  reason: freeText('Say why the key is needed.', REASON_MAX),
 });
 
 export type KeyRequestField = 'name' | 'userGroupIds' | 'reason' | 'key' | 'confirm';
@@ -81,6 +101,7 @@ export const KEY_UUID = /^[A-Za-z0-9_-]{8,64}$/;
 export function resolveKeyUuid(picked: string | undefined, typed: string | undefined): { ok: true; uuid: string } | { ok: false; error: string } {
   const t = typed?.trim() || undefined;
   if (t && !KEY_UUID.test(t)) return { ok: false, error: 'That is not a Harness API key uuid (letters, digits, - and _).' };
+  if (picked !== undefined && !KEY_UUID.test(picked)) return { ok: false, error: 'Pick a key from the list.' };
   if (picked && t && picked !== t) return { ok: false, error: 'You picked one key and typed the uuid of another: keep only one.' };
   const uuid = picked ?? t;
   if (!uuid) return { ok: false, error: 'Pick a key, or type the uuid of a key created outside the bot.' };

@@ -14,6 +14,8 @@ export type Notification =
   | { kind: 'approval-update' }
   /** Tell the requester what happened. */
   | { kind: 'requester-dm'; about: 'pending' | 'done' | 'failed' | 'denied' }
+  /** Rewrite the requester's result DM: the token was revealed, or its reveal window passed. */
+  | { kind: 'requester-dm-update'; about: 'revealed' | 'reveal-expired' }
   /** Mirror one audit entry to the audit channel (added by the store, which knows the entry id). */
   | { kind: 'audit-mirror'; entryId: string };
 

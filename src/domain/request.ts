@@ -8,7 +8,7 @@ import { z } from 'zod';
  *      ├──deny──▶ denied
  *      └──expire──▶ expired
  */
-export const OPERATIONS = ['create', 'update', 'delete'] as const;
+export const OPERATIONS = ['create', 'update', 'delete', 'rotate'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const STATES = ['pending', 'approved', 'executing', 'done', 'failed', 'denied', 'expired'] as const;
@@ -42,6 +42,27 @@ export function isTerminal(state: RequestState): boolean {
 export const userGroupRefSchema = z.object({ id: z.string(), name: z.string() });
 export type UserGroupRef = z.infer<typeof userGroupRefSchema>;
 
+/**
+ * What a NextGen request is about (absent on FirstGen requests). A token acts with its service
+ * account's permissions, so the service account is shown to approvers by name and identifier.
+ */
+export const nextGenTargetSchema = z.object({
+  serviceAccount: z.object({ id: z.string(), name: z.string() }),
+  /** The API key's identifier (derived from the key name on create). */
+  apiKey: z.string(),
+  /** The token's identifier; on create, the one the bot will give the new token. */
+  token: z.string(),
+  /** create/update: how long the token is valid, counted from the approval. */
+  days: z.number().int().optional(),
+  /** update/rotate/delete: the token's expiry as the bot knows it (epoch ms). */
+  validTo: z.number().optional(),
+  /** rotate: how long the old value keeps working after the rotation (ms; 0 = cut off at once). */
+  graceMs: z.number().optional(),
+  /** delete: one token, or the whole API key with all its tokens. */
+  scope: z.enum(['token', 'key']).optional(),
+});
+export type NextGenTarget = z.infer<typeof nextGenTargetSchema>;
+
 /** The one shape of a request; the store validates every read against it. */
 export const requestSchema = z.object({
   id: z.string(),
@@ -65,15 +86,31 @@ export const requestSchema = z.object({
   approvalTs: z.string().optional(),
   previousName: z.string().optional(),
   previousUserGroups: z.array(userGroupRefSchema).optional(),
+  nextgen: nextGenTargetSchema.optional(),
+  /** NextGen create/rotate: until when the requester can reveal the new token's value (epoch ms). */
+  revealUntil: z.number().optional(),
 });
 export type ApiKeyRequest = z.infer<typeof requestSchema>;
 
 /** Audit events, in the order a request can produce them. */
-export const AUDIT_EVENTS = ['requested', 'refused', 'approved', 'denied', 'executed', 'updated', 'deleted', 'failed', 'expired'] as const;
+export const AUDIT_EVENTS = [
+  'requested',
+  'refused',
+  'approved',
+  'denied',
+  'executed',
+  'updated',
+  'deleted',
+  'rotated',
+  'failed',
+  'expired',
+  'revealed',
+  'reveal_expired',
+] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
 /** The audit event that records a successful Harness call for each operation. */
-export const SUCCESS_EVENT: Record<Operation, AuditEventName> = { create: 'executed', update: 'updated', delete: 'deleted' };
+export const SUCCESS_EVENT: Record<Operation, AuditEventName> = { create: 'executed', update: 'updated', delete: 'deleted', rotate: 'rotated' };
 
 /** Groups an update adds and removes; `undefined` previous means the current set is unknown. */
 export function diffGroups(previous: readonly UserGroupRef[] | undefined, next: readonly UserGroupRef[]) {

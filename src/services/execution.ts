@@ -1,11 +1,11 @@
 import { SUCCESS_EVENT, type ApiKeyRequest, type RequestState } from '../domain/request';
-import type { KeyRecord } from '../domain/key-record';
 import { AppError } from '../errors';
-import type { HarnessApi } from '../harness/firstgen/client';
+import type { ExecutionResult, HarnessBackend } from '../harness/backend';
 import { HarnessError } from '../harness/harness-error';
 import type { AppLogger } from '../logger';
 import type { KeyRegistry } from '../store/key-registry';
 import type { RequestStore, TransitionOptions, TransitionResult } from '../store/request-store';
+import type { TokenVault } from '../store/token-vault';
 import type { Notifier } from './notifier';
 import type { Outbox } from './outbox';
 
@@ -22,7 +22,10 @@ export class Execution {
     private readonly deps: {
       store: RequestStore;
       registry: KeyRegistry;
-      harness: HarnessApi;
+      harness: HarnessBackend;
+      /** NextGen: where a new token's value waits for its one reveal, and for how long. */
+      vault?: TokenVault;
+      revealTtlMs: number;
       outbox: Outbox;
       notifier: Notifier;
       logger: AppLogger;
@@ -45,9 +48,9 @@ export class Execution {
     const timer = setTimeout(() => {
       interim = this.deps.notifier.requestChanged(approved).catch((err: unknown) => this.deps.logger.warn('interim approval update failed', err, { requestId: request.id }));
     }, INTERIM_UPDATE_AFTER_MS);
-    let record: KeyRecord;
+    let result: ExecutionResult;
     try {
-      record = await this.callHarness(request);
+      result = await this.deps.harness.execute(request, request.keyUuid ? await this.deps.registry.get(request.keyUuid) : undefined, this.deps.now().toISOString());
     } catch (err) {
       clearTimeout(timer);
       await interim;
@@ -58,12 +61,31 @@ export class Execution {
     clearTimeout(timer);
     await interim;
     this.deps.logger.info({ requestId: request.id, operation: request.operation, outcome: 'done', durationMs: Date.now() - started }, 'harness call');
+    const { record } = result;
+    const revealUntil = result.secret === undefined ? undefined : await this.keepForReveal(request, result.secret);
     return this.finish(request, 'done', {
       actorId,
-      patch: { keyUuid: record.uuid },
-      audit: { event: SUCCESS_EVENT[request.operation] },
+      patch: { keyUuid: record.uuid, ...(revealUntil ? { revealUntil } : {}) },
+      audit: { event: SUCCESS_EVENT[request.operation], detail: tokenDetail(result) },
       registry: { record, previousName: request.previousName },
     });
+  }
+
+  /**
+   * Seals a new token's value for the requester's one reveal, before the outcome is recorded. If
+   * Redis cannot take it, the value is lost (Harness shows it only once): the DM then says so and
+   * offers a rotation.
+   */
+  private async keepForReveal(request: ApiKeyRequest, secret: string): Promise<number | undefined> {
+    const until = this.deps.now().getTime() + this.deps.revealTtlMs;
+    try {
+      if (!this.deps.vault) throw new Error('no token vault configured');
+      await this.deps.vault.put(request.id, secret, until);
+      return until;
+    } catch (err) {
+      this.deps.logger.error('could not keep the new token for its reveal; the requester must rotate it', err, { requestId: request.id });
+      return undefined;
+    }
   }
 
   /**
@@ -94,43 +116,8 @@ export class Execution {
     return result.request;
   }
 
-  private async callHarness(request: ApiKeyRequest): Promise<KeyRecord> {
-    const groupIds = request.userGroups.map((g) => g.id);
-    const at = this.deps.now().toISOString();
-    const base = {
-      name: request.keyName,
-      userGroups: request.userGroups,
-      requesterId: request.requesterId,
-      approverId: request.approverId ?? 'system',
-      requestId: request.id,
-      createdAt: at,
-      updatedAt: at,
-    };
-    switch (request.operation) {
-      case 'create': {
-        const key = await this.deps.harness.createApiKey({ name: request.keyName, userGroupIds: groupIds, clientMutationId: request.id });
-        return { ...base, uuid: key.uuid, name: key.name };
-      }
-      case 'update': {
-        const uuid = required(request.keyUuid, 'keyUuid');
-        const previous = await this.deps.registry.get(uuid);
-        const key = await this.deps.harness.updateApiKey({ uuid, name: request.keyName, userGroupIds: groupIds, clientMutationId: request.id });
-        return { ...base, uuid, name: key.name, createdAt: previous?.createdAt ?? at };
-      }
-      case 'delete': {
-        const uuid = required(request.keyUuid, 'keyUuid');
-        const previous = await this.deps.registry.get(uuid);
-        await this.deps.harness.deleteApiKey({ uuid, clientMutationId: request.id });
-        return { ...base, ...previous, uuid, requestId: request.id, updatedAt: at, deletedAt: at };
-      }
-    }
-  }
 }
 
-function required(value: string | undefined, what: string): string {
-  if (!value) throw new AppError('NOT_FOUND', `The request has no ${what}.`);
-  return value;
-}
 
 export const UNKNOWN_OUTCOME =
   'The bot stopped while Harness was being called, so the outcome is unknown. Check Harness (Access Management → API Keys) before requesting again.';
@@ -144,4 +131,11 @@ function harnessFailureMessage(request: ApiKeyRequest, err: unknown): string {
   }
   if (err instanceof AppError) return err.message;
   return 'An unexpected error stopped the Harness call.';
+}
+
+/** What the audit records of a minted token: its id segment and expiry, never the value. */
+function tokenDetail(result: ExecutionResult): string | undefined {
+  const t = result.record.nextgen;
+  if (!t) return undefined;
+  return `token ${t.token}${t.tokenId ? ` (id ${t.tokenId})` : ''} valid to ${new Date(t.validTo).toISOString()}`;
 }

@@ -1,37 +1,52 @@
 import type Redis from 'ioredis';
 import { z } from 'zod';
-import type { HarnessApi, HarnessUserGroup } from '../harness/firstgen/client';
 import type { AppLogger } from '../logger';
 import { redisKeys } from '../store/keys';
 import { guard } from '../store/redis';
 import { AppError } from '../errors';
 
 /**
- * Harness's user groups, cached in Redis for every replica. Harness allows ~30 GraphQL calls a
- * minute per account and has no search filter, so the picker searches this cache locally and a
- * keystroke never reaches Harness. A stale cache is still served while one replica (holding a
- * Redis lock) refreshes it in the background.
+ * A list from Harness for a picker (FirstGen user groups, NextGen service accounts), cached in
+ * Redis for every replica. Harness's budget is small and its search is not what a picker needs,
+ * so the picker searches this cache locally and a keystroke never reaches Harness. A stale cache
+ * is still served while one replica (holding a Redis lock) refreshes it in the background.
  */
+export interface DirectoryEntry {
+  id: string;
+  name: string;
+}
 const cached = z.object({ fetchedAt: z.number(), groups: z.array(z.object({ id: z.string(), name: z.string() })) });
 type Cached = z.infer<typeof cached>;
 
 const KEEP_STALE_SECONDS = 24 * 3600;
 const MEMO_MS = 2000;
 
-export class UserGroupDirectory {
+export class HarnessDirectory {
   private memo?: { at: number; value: Cached; byId: Map<string, string>; lowerNames: string[] };
   private inflight?: Promise<Cached | undefined>;
 
+  private readonly keys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly harness: HarnessApi,
-    private readonly ttlSeconds: number,
-    private readonly logger: AppLogger,
+    /** Every entry, from Harness (all pages). */
+    private readonly fetchAll: () => Promise<DirectoryEntry[]>,
+    private readonly options: { what: 'user groups' | 'service accounts'; cacheKey: string; ttlSeconds: number; logger: AppLogger },
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.keys = redisKeys.directory(options.cacheKey);
+  }
 
-  /** All groups, sorted by name. Waits for Harness at most `waitMs` when nothing is cached yet. */
-  async list(waitMs = 2000): Promise<HarnessUserGroup[]> {
+  private get ttlSeconds() {
+    return this.options.ttlSeconds;
+  }
+
+  private get logger() {
+    return this.options.logger;
+  }
+
+  /** All entries, sorted by name. Waits for Harness at most `waitMs` when nothing is cached yet. */
+  async list(waitMs = 2000): Promise<DirectoryEntry[]> {
     return (await this.load(waitMs))?.groups ?? [];
   }
 
@@ -41,20 +56,20 @@ export class UserGroupDirectory {
    */
   async byId(waitMs = 2000): Promise<Map<string, string>> {
     const loaded = await this.load(waitMs);
-    if (!loaded || !this.memo) throw groupsUnavailable('so the groups cannot be checked. Nothing was submitted; try again in a minute.');
+    if (!loaded || !this.memo) throw unavailable(this.options.what, 'so the choice cannot be checked. Nothing was submitted; try again in a minute.');
     return this.memo.byId;
   }
 
   /** Case-insensitive match on name (or exact id), names starting with the query first. */
-  async search(query: string, limit = 100): Promise<HarnessUserGroup[]> {
+  async search(query: string, limit = 100): Promise<DirectoryEntry[]> {
     const loaded = await this.load(2000);
-    if (!loaded) throw groupsUnavailable('so none can be picked. Try again in a minute; the bot operators can see why in its log.');
+    if (!loaded) throw unavailable(this.options.what, 'so none can be picked. Try again in a minute; the bot operators can see why in its log.');
     const groups = loaded.groups;
     const lowerNames = this.memo?.value.groups === groups ? this.memo.lowerNames : groups.map((g) => g.name.toLowerCase());
     const q = query.trim().toLowerCase();
     if (!q) return groups.slice(0, limit);
-    const starts: HarnessUserGroup[] = [];
-    const contains: HarnessUserGroup[] = [];
+    const starts: DirectoryEntry[] = [];
+    const contains: DirectoryEntry[] = [];
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i]!;
       const name = lowerNames[i]!;
@@ -67,7 +82,7 @@ export class UserGroupDirectory {
 
   /** Starts a refresh if the cache is stale; never waits for Harness. */
   warm(): void {
-    void this.load(0).catch((err: unknown) => this.logger.warn('user group cache warm-up failed', err));
+    void this.load(0).catch((err: unknown) => this.logger.warn(`${this.options.what} cache warm-up failed`, err));
   }
 
   private async load(waitMs: number): Promise<Cached | undefined> {
@@ -75,7 +90,7 @@ export class UserGroupDirectory {
     if (this.memo && t - this.memo.at < MEMO_MS) return this.memo.value;
     if (this.memo) {
       // The list is ~60 KB for 1,000 groups: re-read and re-parse it only when it has changed.
-      const version = await guard(() => this.redis.get(redisKeys.userGroupsVersion));
+      const version = await guard(() => this.redis.get(this.keys.version));
       if (version === String(this.memo.value.fetchedAt)) {
         this.memo.at = t;
         if (t - this.memo.value.fetchedAt > this.ttlSeconds * 1000) void this.refresh();
@@ -109,7 +124,7 @@ export class UserGroupDirectory {
   }
 
   private async readCache(): Promise<Cached | undefined> {
-    const raw = await guard(() => this.redis.get(redisKeys.userGroups));
+    const raw = await guard(() => this.redis.get(this.keys.list));
     if (!raw) return undefined;
     try {
       const parsed = cached.safeParse(JSON.parse(raw));
@@ -132,24 +147,24 @@ export class UserGroupDirectory {
   refresh(force = false): Promise<Cached | undefined> {
     this.inflight ??= (async () => {
       try {
-        const lock = await this.redis.set(redisKeys.userGroupsRefreshLock, String(process.pid), 'PX', 60_000, 'NX');
+        const lock = await this.redis.set(this.keys.lock, String(process.pid), 'PX', 60_000, 'NX');
         if (lock !== 'OK' && !force) return undefined;
-        const groups = await this.harness.listUserGroups();
+        const groups = await this.fetchAll();
         groups.sort((a, b) => a.name.localeCompare(b.name));
         const value: Cached = { fetchedAt: this.now(), groups };
         const keep = this.ttlSeconds + KEEP_STALE_SECONDS;
         await this.redis
           .multi()
-          .set(redisKeys.userGroups, JSON.stringify(value), 'EX', keep)
-          .set(redisKeys.userGroupsVersion, String(value.fetchedAt), 'EX', keep)
+          .set(this.keys.list, JSON.stringify(value), 'EX', keep)
+          .set(this.keys.version, String(value.fetchedAt), 'EX', keep)
           .exec();
         this.remember(value);
-        this.logger.info('user group cache refreshed', { groups: groups.length });
+        this.logger.info(`${this.options.what} cache refreshed`, { entries: groups.length });
         return value;
       } catch (err) {
-        this.logger.warn('user group cache refresh failed', err);
+        this.logger.warn(`${this.options.what} cache refresh failed`, err);
         // Try again sooner than the usual minute, still without hammering a struggling Harness.
-        await this.redis.set(redisKeys.userGroupsRefreshLock, String(process.pid), 'PX', 10_000).catch(() => undefined);
+        await this.redis.set(this.keys.lock, String(process.pid), 'PX', 10_000).catch(() => undefined);
         return undefined;
       } finally {
         this.inflight = undefined;
@@ -168,5 +183,5 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefin
   }
 }
 
-const groupsUnavailable = (then: string) =>
-  new AppError('GROUPS_UNAVAILABLE', `The list of Harness user groups could not be loaded right now, ${then}`);
+const unavailable = (what: string, then: string) =>
+  new AppError('GROUPS_UNAVAILABLE', `The list of Harness ${what} could not be loaded right now, ${then}`);

@@ -12,8 +12,10 @@ const LOCK_MS = 30_000;
 /**
  * Delivers what state changes owe to people (domain/notifications.ts), in order, at least once.
  * Right after each change the replica that made it delivers; the reconciler delivers whatever a
- * crash or an outage left. A repeat never shows a second message: the approval message's
- * location is recorded the moment Slack answers, and each DM is marked as sent.
+ * crash or an outage left. A repeat updates rather than posts wherever it can: the approval
+ * message's location is recorded the moment Slack answers, and each DM is marked as sent. One
+ * window remains (Slack has no idempotency key): a crash between Slack accepting a post and the
+ * bot recording it posts that message twice (measured in test/integration/crash-recovery.test.ts).
  */
 export class Outbox {
   constructor(
@@ -85,7 +87,13 @@ export class Outbox {
       case 'requester-dm': {
         const mark = `dm:${n.about}`;
         if (await store.mark(subject, mark)) return;
-        await store.setMark(subject, mark, await notifier.tellRequester(request, n.about));
+        const at = await notifier.tellRequester(request, n.about);
+        await store.setMark(subject, mark, `${at.channelId} ${at.ts}`);
+        return;
+      }
+      case 'requester-dm-update': {
+        const [channelId, ts] = ((await store.mark(subject, 'dm:done')) ?? '').split(' ');
+        await notifier.requesterDmChanged(request, n.about, channelId && ts ? { channelId, ts } : undefined);
         return;
       }
     }

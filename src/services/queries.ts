@@ -1,7 +1,7 @@
 import { parseAuditQuery, type AuditQuery } from '../domain/audit-query';
 import { isTerminal, type ApiKeyRequest } from '../domain/request';
 import { standaloneAuditFields, type AuditEntry } from '../domain/audit';
-import type { KeyRecord } from '../domain/key-record';
+import { isExpired, type KeyRecord } from '../domain/key-record';
 import type { AuditLog } from '../store/audit-log';
 import type { KeyRegistry } from '../store/key-registry';
 import type { RequestStore } from '../store/request-store';
@@ -27,11 +27,22 @@ export class QueryService {
     },
   ) {}
 
-  /** Live keys whose name (or uuid) contains the query, for the key pickers. */
+  /** Live FirstGen keys whose name (or uuid) contains the query, for the key pickers. */
   async searchKeys(query: string, limit = 100): Promise<KeyRecord[]> {
+    return this.search(query, limit, (k) => !k.nextgen);
+  }
+
+  /** Live NextGen tokens (not deleted, not expired) matching the query by name, service account or identifier. */
+  async searchTokens(query: string, limit = 100): Promise<KeyRecord[]> {
+    const now = (this.deps.now ?? Date.now)();
+    return this.search(query, limit, (k) => k.nextgen !== undefined && !isExpired(k, now), (k) => [k.nextgen?.serviceAccount.name ?? '', k.nextgen?.apiKey ?? '']);
+  }
+
+  private async search(query: string, limit: number, kind: (k: KeyRecord) => boolean, more: (k: KeyRecord) => string[] = () => []): Promise<KeyRecord[]> {
     const q = query.trim().toLowerCase();
-    const keys = (await this.deps.registry.all()).filter((k) => !k.deletedAt);
-    return keys.filter((k) => !q || k.name.toLowerCase().includes(q) || k.uuid === query.trim()).slice(0, limit);
+    const keys = (await this.deps.registry.all()).filter((k) => !k.deletedAt && kind(k));
+    const matches = (k: KeyRecord) => [k.name, ...more(k)].some((text) => text.toLowerCase().includes(q)) || k.uuid === query.trim();
+    return keys.filter((k) => !q || matches(k)).slice(0, limit);
   }
 
   getKey(uuid: string): Promise<KeyRecord | undefined> {

@@ -3,6 +3,7 @@ import type { RequestStore } from '../store/request-store';
 import type { OutboxStore } from '../store/outbox-store';
 import { UNKNOWN_OUTCOME, type Execution } from './execution';
 import type { Outbox } from './outbox';
+import type { RevealService } from './reveal';
 
 /**
  * Finishes what a crashed or disconnected replica left behind, on every replica, every few
@@ -20,6 +21,8 @@ export class Reconciler {
       outboxStore: OutboxStore;
       outbox: Outbox;
       execution: Execution;
+      /** NextGen: reveal windows that passed are audited and the DM rewritten. */
+      reveal?: RevealService;
       logger: AppLogger;
       now: () => Date;
       harnessTimeoutMs: number;
@@ -60,6 +63,7 @@ export class Reconciler {
         handled++;
       }
     }
+    if (this.deps.reveal) handled += await this.deps.reveal.expireUnrevealed();
     // Owed for a few seconds: the replica that owes it is not delivering (crashed, or Slack failed).
     for (const subject of await this.deps.outboxStore.due(3_000)) {
       if ((await this.deps.outbox.deliver(subject)) > 0) handled++;

@@ -3,10 +3,17 @@ import { auditFieldsFor } from '../domain/audit';
 import type { ApiKeyRequest } from '../domain/request';
 import type { AppLogger } from '../logger';
 import type { AuditLog } from '../store/audit-log';
+import type { DecisionViews } from '../store/decision-views';
 import type { RequestStore, TransitionResult } from '../store/request-store';
 import type { ApproverDirectory } from './approvers';
 import type { Execution } from './execution';
 import type { Outbox } from './outbox';
+
+/**
+ * Where a decision came from: a button on a message (which must be the request's approval
+ * message), or the deny modal the bot opened from that message.
+ */
+export type DecisionOrigin = { kind: 'message'; channelId?: string; messageTs?: string } | { kind: 'deny-modal'; viewId: string };
 
 /** A reply for the person who clicked or submitted; `ok: false` means nothing changed. */
 export type Outcome = { ok: true; message: string; request: ApiKeyRequest } | { ok: false; message: string; request?: ApiKeyRequest };
@@ -23,6 +30,7 @@ export class RequestService {
       approvers: ApproverDirectory;
       execution: Execution;
       outbox: Outbox;
+      views: DecisionViews;
       logger: AppLogger;
       now: () => Date;
     },
@@ -32,10 +40,14 @@ export class RequestService {
    * May `actorId` decide this request at all? Refusals of people who are not allowed are audited
    * (failed authorization attempts are security events).
    */
-  async authorize(requestId: string, actorId: string, decision: Decision): Promise<Outcome> {
+  async authorize(requestId: string, actorId: string, decision: Decision, origin: DecisionOrigin): Promise<Outcome> {
     const request = await this.deps.store.get(requestId);
     if (!request) return { ok: false, message: refusalMessage('NOT_FOUND', decision, { id: requestId, state: 'pending' }) };
-    const verdict = checkDecision({ request, actorId, actorIsApprover: await this.deps.approvers.isApprover(actorId), decision });
+    const fromApprovalMessage =
+      origin.kind === 'message'
+        ? origin.channelId === request.approvalChannelId && origin.messageTs === request.approvalTs
+        : await this.deps.views.opened(origin.viewId, request.id);
+    const verdict = checkDecision({ request, actorId, actorIsApprover: await this.deps.approvers.isApprover(actorId), decision, fromApprovalMessage });
     if (verdict.allowed) return { ok: true, message: '', request };
     if (verdict.code !== 'ALREADY_DECIDED') {
       await this.deps.audit.append(auditFieldsFor(request, 'refused', actorId, this.deps.now(), { detail: `${decision}: ${verdict.code}` }));
@@ -45,21 +57,26 @@ export class RequestService {
   }
 
   /** Approve, then execute in Harness. Exactly one of any number of concurrent approvals wins. */
-  async approve(requestId: string, actorId: string): Promise<Outcome> {
-    const decided = await this.decide(requestId, actorId, 'approve');
+  async approve(requestId: string, actorId: string, origin: DecisionOrigin): Promise<Outcome> {
+    const decided = await this.decide(requestId, actorId, 'approve', origin);
     if (!decided.ok) return decided;
     const final = await this.deps.execution.execute(decided.request);
     return { ok: true, message: `Approved request ${requestId}.`, request: final ?? decided.request };
   }
 
   /** Deny with a reason (may be empty); the requester is told through the outbox. */
-  async deny(requestId: string, actorId: string, reason: string): Promise<Outcome> {
-    const decided = await this.decide(requestId, actorId, 'deny', reason);
+  async deny(requestId: string, actorId: string, reason: string, origin: DecisionOrigin): Promise<Outcome> {
+    const decided = await this.decide(requestId, actorId, 'deny', origin, reason);
     return decided.ok ? { ...decided, message: `Denied request ${requestId}.` } : decided;
   }
 
-  private async decide(requestId: string, actorId: string, decision: Decision, reason = ''): Promise<Outcome> {
-    const allowed = await this.authorize(requestId, actorId, decision);
+  /** The deny modal opened for `requestId` from its approval message: only that modal may deny it. */
+  async denyModalOpened(viewId: string, requestId: string): Promise<void> {
+    await this.deps.views.remember(viewId, requestId);
+  }
+
+  private async decide(requestId: string, actorId: string, decision: Decision, origin: DecisionOrigin, reason = ''): Promise<Outcome> {
+    const allowed = await this.authorize(requestId, actorId, decision, origin);
     if (!allowed.ok || !allowed.request) return allowed;
     const to = decision === 'approve' ? 'approved' : 'denied';
     const patch = { approverId: actorId, decidedAt: this.deps.now().toISOString(), ...(reason ? { denyReason: reason } : {}) };

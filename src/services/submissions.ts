@@ -5,7 +5,7 @@ import type { KeyRecord } from '../domain/key-record';
 import type { KeyRegistry } from '../store/key-registry';
 import type { RequestStore } from '../store/request-store';
 import type { Outbox } from './outbox';
-import type { UserGroupDirectory } from './user-groups';
+import type { HarnessDirectory } from './harness-directory';
 
 export type Submission = { ok: true; request: ApiKeyRequest } | { ok: false; errors: FieldErrors };
 
@@ -25,7 +25,7 @@ export class SubmissionService {
     private readonly deps: {
       store: RequestStore;
       registry: KeyRegistry;
-      groups: UserGroupDirectory;
+      groups: HarnessDirectory;
       outbox: Outbox;
       now?: () => Date;
       newId?: () => string;
@@ -99,20 +99,24 @@ export class SubmissionService {
     const resolved = resolveKeyUuid(raw.keyPicked, raw.keyTyped);
     if (!resolved.ok) return resolved;
     const current = await this.deps.registry.get(resolved.uuid);
+    // A picked key comes from the bot's registry: anything else in that field was not picked.
+    if (raw.keyPicked !== undefined && !current) return { ok: false, error: 'Pick a key from the list.' };
     if (current?.deletedAt) return { ok: false, error: `That key (${current.name}) was already deleted on ${current.deletedAt.slice(0, 10)}.` };
     return { ok: true, uuid: resolved.uuid, current };
   }
 
-  private draft(
+  /** A new pending request of `requesterId` with the given fields. */
+  draft(
     requesterId: string,
     operation: Operation,
-    fields: Pick<ApiKeyRequest, 'keyName' | 'userGroups' | 'reason'> & Partial<Pick<ApiKeyRequest, 'keyUuid' | 'previousName' | 'previousUserGroups'>>,
+    fields: Pick<ApiKeyRequest, 'keyName' | 'userGroups' | 'reason'> & Partial<Pick<ApiKeyRequest, 'keyUuid' | 'previousName' | 'previousUserGroups' | 'nextgen'>>,
   ): ApiKeyRequest {
     const at = this.now().toISOString();
     return { id: this.newId(), operation, state: 'pending', version: 0, requesterId, createdAt: at, updatedAt: at, ...fields };
   }
 
-  private async store(request: ApiKeyRequest): Promise<Submission> {
+  /** Stores the request (owing its approval message and DM), or says why it cannot be filed. */
+  async store(request: ApiKeyRequest): Promise<Submission> {
     const stored = await this.deps.store.create(request);
     if (stored.ok) {
       this.deps.outbox.soon(request.id);

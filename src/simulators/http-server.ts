@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /** A node:http server on a free loopback port that buffers each request body. */
 export async function listen(
   handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void | Promise<void>,
-): Promise<{ url: string; port: number; close(): Promise<void> }> {
+): Promise<{ url: string; port: number; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

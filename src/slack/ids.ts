@@ -18,6 +18,17 @@ export const FIELDS = {
   uuidAction: 'key_uuid_input',
   confirmBlock: 'confirm',
   confirmAction: 'confirm_checkbox',
+  // NextGen modals
+  serviceAccountBlock: 'service_account',
+  serviceAccountAction: 'service_account_select',
+  validityBlock: 'validity_days',
+  validityAction: 'validity_days_input',
+  tokenBlock: 'token',
+  tokenAction: 'token_select',
+  graceBlock: 'grace',
+  graceAction: 'grace_select',
+  scopeBlock: 'delete_scope',
+  scopeAction: 'delete_scope_select',
 } as const;
 
 export const CREATE_MODAL = {
@@ -33,6 +44,17 @@ export const CREATE_MODAL = {
 export const UPDATE_MODAL = { callbackId: 'apikey_update' } as const;
 export const DELETE_MODAL = { callbackId: 'apikey_delete' } as const;
 
+/** NextGen's modals: tokens under API keys under service accounts. */
+export const NEXTGEN_MODALS = {
+  create: 'apikey_token_create',
+  rotate: 'apikey_token_rotate',
+  update: 'apikey_token_update',
+  delete: 'apikey_token_delete',
+} as const;
+
+/** The modal that shows a new token's value, once. */
+export const REVEAL_MODAL = { callbackId: 'apikey_token_reveal' } as const;
+
 export const DENY_MODAL = {
   callbackId: 'apikey_deny',
   reasonBlock: 'deny_reason',
@@ -43,6 +65,8 @@ export const ACTIONS = {
   approve: 'approve_request',
   deny: 'deny_request',
   auditPage: 'audit_next_page',
+  reveal: 'reveal_token',
+  requestRotation: 'request_rotation',
 } as const;
 
 /** Blocks of the approval message, so chat.update can keep or replace them by id. */

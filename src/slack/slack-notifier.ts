@@ -1,9 +1,11 @@
 import type { webApi } from '@slack/bolt';
 import type { AuditEntry } from '../domain/audit';
 import type { ApiKeyRequest } from '../domain/request';
-import type { Notifier } from '../services/notifier';
+import type { AuditCheckpoint } from '../store/audit-chain';
+import type { MessageAt, Notifier } from '../services/notifier';
 import { approvalMessage } from './views/approval-message';
-import { auditLine, requesterDm } from './views/messages';
+import { auditLine, checkpointLine } from './views/messages';
+import { requesterMessage } from './views/requester-dm';
 
 /** The services' Notifier, rendered as Slack messages. Failures throw: the outbox keeps what is owed. */
 export class SlackNotifier implements Notifier {
@@ -24,8 +26,16 @@ export class SlackNotifier implements Notifier {
   }
 
   async tellRequester(request: ApiKeyRequest, about: 'pending' | 'done' | 'failed' | 'denied') {
-    const res = await this.client.chat.postMessage({ channel: request.requesterId, text: requesterDm(request, about), unfurl_links: false });
-    return res.ts ?? '';
+    const res = await this.client.chat.postMessage({ channel: request.requesterId, ...requesterMessage(request, about), unfurl_links: false });
+    if (!res.channel || !res.ts) throw new Error('chat.postMessage answered without channel or ts');
+    return { channelId: res.channel, ts: res.ts };
+  }
+
+  async requesterDmChanged(request: ApiKeyRequest, about: 'revealed' | 'reveal-expired', dm?: MessageAt) {
+    const message = requesterMessage(request, about);
+    // Without blocks, chat.update would keep the old ones (and their Reveal button).
+    if (dm) await this.client.chat.update({ channel: dm.channelId, ts: dm.ts, blocks: [], ...message });
+    else await this.client.chat.postMessage({ channel: request.requesterId, ...message, unfurl_links: false });
   }
 
   async auditRecorded(entry: AuditEntry, threadTs?: string) {
@@ -36,6 +46,12 @@ export class SlackNotifier implements Notifier {
       unfurl_links: false,
       ...(threadTs ? { thread_ts: threadTs } : {}),
     });
+    return res.ts ?? '';
+  }
+
+  async checkpointRecorded(checkpoint: AuditCheckpoint) {
+    if (!this.channels.auditChannelId) return '';
+    const res = await this.client.chat.postMessage({ channel: this.channels.auditChannelId, text: checkpointLine(checkpoint), unfurl_links: false });
     return res.ts ?? '';
   }
 

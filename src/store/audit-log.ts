@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { AUDIT_FIELD_ORDER, type AuditEntry, type AuditFields } from '../domain/audit';
 import { compareStreamIds, type AuditTarget } from '../domain/audit-query';
+import { AuditChain, chainKeys } from './audit-chain';
 import { redisKeys } from './keys';
 import { AUDIT_ONLY } from './lua';
 import { guard, script } from './redis';
@@ -8,7 +9,7 @@ import { guard, script } from './redis';
 /**
  * The audit trail: an append-only Redis Stream, one flat entry per event (field order from
  * domain/audit.ts). Secondary indexes (sorted sets) find the events of one request, person or
- * key without scanning the stream.
+ * key without scanning the stream. Every entry is hash-chained to the one before (audit-chain.ts).
  */
 export function auditPairs(fields: AuditFields): string[] {
   const pairs: string[] = [];
@@ -53,20 +54,26 @@ export function parseEntry(id: string, flat: string[]): AuditEntry {
 
 export class AuditLog {
   private readonly auditOnly;
+  private readonly chain: AuditChain;
 
   constructor(
     private readonly redis: Redis,
     readonly streamKey: string,
     private readonly mirrored: boolean,
+    options: { hmacKey?: string } = {},
   ) {
     this.auditOnly = script(redis, 'apikeyAuditOnly', AUDIT_ONLY);
+    this.chain = AuditChain.for(redis, streamKey, options.hmacKey);
   }
 
   /** Appends one entry that changes no state (a refused attempt), owing its mirror to the audit channel. */
   async append(fields: AuditFields): Promise<string> {
     const subject = fields.requestId || '-';
-    const keys = [this.streamKey, redisKeys.outbox(subject), redisKeys.outboxIndex, ...auditIndexKeys(this.streamKey, fields)];
-    return String(await this.auditOnly(keys, { audit: auditPairs(fields), subject, mirror: this.mirrored, nowMs: Date.now() }));
+    const keys = [this.streamKey, redisKeys.outbox(subject), redisKeys.outboxIndex, chainKeys.head(this.streamKey), ...auditIndexKeys(this.streamKey, fields)];
+    const { result } = await this.chain.append(fields, async (chained, chain) => {
+      return (await this.auditOnly(keys, { audit: auditPairs(chained), chain, subject, mirror: this.mirrored, nowMs: Date.now() })) as string[];
+    });
+    return String(result[1]);
   }
 
   async entry(id: string): Promise<AuditEntry | undefined> {

@@ -8,9 +8,8 @@ export const redisKeys = {
   requestsOf: (userId: string) => `apikey:req:by-user:${userId}`,
   registry: 'apikey:keys',
   registryNames: 'apikey:keys:byname',
-  userGroups: 'apikey:usergroups',
-  userGroupsVersion: 'apikey:usergroups:version',
-  userGroupsRefreshLock: 'apikey:usergroups:refresh',
+  /** A cached Harness list (user groups, service accounts), its version, and the refresh lock. */
+  directory: (name: string) => ({ list: `apikey:${name}`, version: `apikey:${name}:version`, lock: `apikey:${name}:refresh` }),
   auditIndex: (stream: string, kind: 'req' | 'user' | 'key', value: string) => `${stream}:idx:${kind}:${value}`,
   /** Notifications a request (or '-' for events of no request) still owes, in order. */
   outbox: (subject: string) => `apikey:outbox:${subject}`,

@@ -7,14 +7,28 @@
  * Every script takes its keys in KEYS (fixed roles first, then the audit index keys) and its
  * values as ONE named JSON object in ARGV[1]. Pairs (`fields`, `patch`, `audit`) are JSON arrays
  * [k1, v1, k2, v2, ...] so the stream keeps the field order. Outbox items arrive JSON-encoded.
+ *
+ * The audit hash chain (store/audit-chain.ts): the caller hashes the entry against the chain head
+ * it read, and sends `chain` = { expect (that head, '' when there was none), hash }. A script that
+ * writes an audit entry first checks the head key still holds `expect`; if another writer moved
+ * it, the script writes NOTHING and answers {'CONFLICT', head}, and the caller hashes again.
  */
 const COMMON = `
 local a = cjson.decode(ARGV[1])
 
+-- The current head when it is no longer the one the entry was hashed against, else false.
+local function chain_moved(head_key)
+  local head = redis.call('GET', head_key) or ''
+  if head ~= a.chain.expect then return head end
+  return false
+end
+
 -- Appends the audit entry, files it under each index key (sorted sets, score = entry time in
--- ms) and, when the entry belongs to an outbox, owes its mirror to the audit channel.
-local function audit_append(stream, pairs, first_index, outbox, outbox_index, subject)
+-- ms), advances the chain head and, when the entry belongs to an outbox, owes its mirror to the
+-- audit channel. Callers check chain_moved before their first write.
+local function audit_append(stream, head_key, pairs, first_index, outbox, outbox_index, subject)
   local id = redis.call('XADD', stream, '*', unpack(pairs))
+  redis.call('SET', head_key, a.chain.hash)
   local ms = tonumber(string.match(id, '^(%d+)'))
   for i = first_index, #KEYS do
     redis.call('ZADD', KEYS[i], ms, id)
@@ -34,8 +48,9 @@ end
 
 /**
  * KEYS: 1 request, 2 open set, 3 pending names, 4 registry names, 5 pending keys,
- *       6 requester's requests, 7 stream, 8 outbox, 9 outbox index, 10.. audit index keys
- * ARGV[1]: { id, reserveName, holdKey, nowMs, fields, audit, outbox, mirror }
+ *       6 requester's requests, 7 stream, 8 outbox, 9 outbox index, 10 chain head,
+ *       11.. audit index keys
+ * ARGV[1]: { id, reserveName, holdKey, nowMs, fields, audit, chain, outbox, mirror }
  */
 export const CREATE_REQUEST = `${COMMON}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'EXISTS'} end
@@ -47,22 +62,25 @@ end
 if a.holdKey ~= '' then
   local holder = redis.call('HGET', KEYS[5], a.holdKey)
   if holder then return {'KEY_BUSY', holder} end
-  redis.call('HSET', KEYS[5], a.holdKey, a.id)
 end
+local moved = chain_moved(KEYS[10])
+if moved then return {'CONFLICT', moved} end
+if a.holdKey ~= '' then redis.call('HSET', KEYS[5], a.holdKey, a.id) end
 if a.reserveName ~= '' then redis.call('HSET', KEYS[3], a.reserveName, a.id) end
 redis.call('HSET', KEYS[1], unpack(a.fields))
 redis.call('ZADD', KEYS[2], a.nowMs, a.id)
 redis.call('ZADD', KEYS[6], a.nowMs, a.id)
 outbox_push(KEYS[8], KEYS[9], a.id, a.outbox)
-local id = audit_append(KEYS[7], a.audit, 10, a.mirror and KEYS[8], KEYS[9], a.id)
+local id = audit_append(KEYS[7], KEYS[10], a.audit, 11, a.mirror and KEYS[8], KEYS[9], a.id)
 return {'OK', id}
 `;
 
 /**
  * KEYS: 1 request, 2 open set, 3 pending names, 4 registry, 5 registry names, 6 pending keys,
- *       7 stream, 8 outbox, 9 outbox index, 10.. audit index keys
+ *       7 stream, 8 outbox, 9 outbox index, 10 chain head, 11.. audit index keys
  * ARGV[1]: { from (states), to, actorId, forbidSelf, terminal, patch, audit (or false),
- *            registry ({ uuid, record, name, previousName } or false), outbox, mirror, nowMs }
+ *            chain (or false, with audit), registry ({ uuid, record, name, previousName } or false),
+ *            outbox, mirror, nowMs }
  */
 export const TRANSITION = `${COMMON}
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -76,6 +94,10 @@ if not allowed then
 end
 if a.forbidSelf and redis.call('HGET', KEYS[1], 'requesterId') == a.actorId then
   return {'SELF'}
+end
+if a.audit then
+  local moved = chain_moved(KEYS[10])
+  if moved then return {'CONFLICT', moved} end
 end
 local id = redis.call('HGET', KEYS[1], 'id')
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
@@ -96,17 +118,19 @@ if reg then
 end
 outbox_push(KEYS[8], KEYS[9], id, a.outbox)
 local entry = ''
-if a.audit then entry = audit_append(KEYS[7], a.audit, 10, a.mirror and KEYS[8], KEYS[9], id) end
+if a.audit then entry = audit_append(KEYS[7], KEYS[10], a.audit, 11, a.mirror and KEYS[8], KEYS[9], id) end
 return {'OK', tostring(version), entry}
 `;
 
 /**
  * An audit entry that changes no state (a refused click).
- * KEYS: 1 stream, 2 outbox, 3 outbox index, 4.. audit index keys
- * ARGV[1]: { audit, subject, mirror, nowMs }
+ * KEYS: 1 stream, 2 outbox, 3 outbox index, 4 chain head, 5.. audit index keys
+ * ARGV[1]: { audit, chain, subject, mirror, nowMs }
  */
 export const AUDIT_ONLY = `${COMMON}
-return audit_append(KEYS[1], a.audit, 4, a.mirror and KEYS[2], KEYS[3], a.subject)
+local moved = chain_moved(KEYS[4])
+if moved then return {'CONFLICT', moved} end
+return {'OK', audit_append(KEYS[1], KEYS[4], a.audit, 5, a.mirror and KEYS[2], KEYS[3], a.subject)}
 `;
 
 /** KEYS: 1 outbox, 2 outbox index. ARGV[1]: { item, subject }. Removes a delivered item. */

@@ -30,6 +30,13 @@ export class OutboxStore {
     return guard(() => this.redis.zrangebyscore(redisKeys.outboxIndex, '-inf', Date.now() - olderThanMs, 'LIMIT', 0, limit));
   }
 
+  /** Owes one more notification (for events that change no request state, such as a reveal). */
+  async owe(subject: string, notification: Notification): Promise<void> {
+    await guard(() =>
+      this.redis.multi().rpush(redisKeys.outbox(subject), JSON.stringify(notification)).zadd(redisKeys.outboxIndex, 'NX', Date.now(), subject).exec(),
+    );
+  }
+
   async items(subject: string): Promise<OutboxItem[]> {
     const raw = await guard(() => this.redis.lrange(redisKeys.outbox(subject), 0, -1));
     return raw.map((r) => ({ raw: r, notification: JSON.parse(r) as Notification }));

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import Redis, { ReplyError } from 'ioredis';
 import { AppError, storeUnavailable } from '../errors';
 
 /**
@@ -34,12 +34,20 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<boolean> 
   });
 }
 
-/** Any error from a Redis call becomes STORE_UNAVAILABLE unless it is already one of ours. */
+/**
+ * Errors from a Redis call, told apart: Redis answering with an error (WRONGTYPE, a script
+ * refusing a value) means the bot sent something it should not have — an input it failed to
+ * validate, a bug — and is reported as such; anything else (refused, closed, timed out) is an
+ * outage, which people read as "temporarily unavailable".
+ */
 export async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof AppError) throw err;
+    if (err instanceof ReplyError) {
+      throw new AppError('STORE_REJECTED', 'That input could not be stored. Nothing was changed; check it (unusual characters?) and try again.', { cause: err });
+    }
     throw storeUnavailable(err);
   }
 }

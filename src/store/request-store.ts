@@ -4,6 +4,7 @@ import type { KeyRecord } from '../domain/key-record';
 import { owedFor } from '../domain/notifications';
 import { isTerminal, requestSchema, sourcesOf, type ApiKeyRequest, type AuditEventName, type RequestState } from '../domain/request';
 import { AppError } from '../errors';
+import { AuditChain, chainKeys, type ChainArgs } from './audit-chain';
 import { auditIndexKeys, auditPairs } from './audit-log';
 import { redisKeys } from './keys';
 import { CREATE_REQUEST, TRANSITION } from './lua';
@@ -13,9 +14,11 @@ import { guard, script } from './redis';
  * Requests live in one Redis hash each. Every change goes through `transition`, a single Lua
  * compare-and-set that checks the current state (and the four-eyes rule), bumps the version,
  * appends the audit entry and records the notifications owed, atomically: ten concurrent Approve
- * clicks on any number of replicas produce exactly one `approved`.
+ * clicks on any number of replicas produce exactly one `approved`. Audit entries are hash-chained
+ * (audit-chain.ts): a script that finds the chain head moved writes nothing and is run again.
  */
-const JSON_FIELDS = new Set(['userGroups', 'previousUserGroups']);
+const JSON_FIELDS = new Set(['userGroups', 'previousUserGroups', 'nextgen']);
+const NUMBER_FIELDS = new Set(['version', 'revealUntil']);
 
 function toPairs(values: Record<string, unknown>): string[] {
   const pairs: string[] = [];
@@ -29,7 +32,7 @@ function toPairs(values: Record<string, unknown>): string[] {
 function fromHash(id: string, raw: Record<string, string>): ApiKeyRequest {
   const values: Record<string, unknown> = {};
   try {
-    for (const [k, v] of Object.entries(raw)) values[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : k === 'version' ? Number(v) : v;
+    for (const [k, v] of Object.entries(raw)) values[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : NUMBER_FIELDS.has(k) ? Number(v) : v;
   } catch (err) {
     throw new AppError('STORE_CORRUPT', `Request ${id} is unreadable in Redis.`, { cause: err });
   }
@@ -38,7 +41,7 @@ function fromHash(id: string, raw: Record<string, string>): ApiKeyRequest {
   return parsed.data;
 }
 
-type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'decidedAt' | 'denyReason' | 'error'>>;
+type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'decidedAt' | 'denyReason' | 'error' | 'revealUntil'>>;
 
 export type TransitionResult =
   | { ok: true; request: ApiKeyRequest; audit?: AuditFields }
@@ -57,6 +60,7 @@ export interface TransitionOptions {
 export class RequestStore {
   private readonly createScript;
   private readonly transitionScript;
+  private readonly chain: AuditChain;
 
   constructor(
     private readonly redis: Redis,
@@ -64,9 +68,11 @@ export class RequestStore {
     /** Whether audit entries owe a mirror to an audit channel. */
     private readonly mirrored: boolean,
     private readonly now: () => Date = () => new Date(),
+    options: { hmacKey?: string } = {},
   ) {
     this.createScript = script(redis, 'apikeyCreateRequest', CREATE_REQUEST);
     this.transitionScript = script(redis, 'apikeyTransition', TRANSITION);
+    this.chain = AuditChain.for(redis, streamKey, options.hmacKey);
   }
 
   /** Stores a new pending request, its `requested` audit entry and the notifications it owes, in one step. */
@@ -84,24 +90,30 @@ export class RequestStore {
       this.streamKey,
       redisKeys.outbox(request.id),
       redisKeys.outboxIndex,
+      chainKeys.head(this.streamKey),
       ...auditIndexKeys(this.streamKey, audit),
     ];
-    const [status, holder] = (await this.createScript(keys, {
+    const args = {
       id: request.id,
-      // A create reserves its name; an update reserves the new name when it changes; a delete none.
-      reserveName: request.operation === 'delete' || request.keyName === request.previousName ? '' : request.keyName,
+      // A FirstGen create reserves its name; an update the new name when it changes; a delete none.
+      // NextGen names need not be unique (a create under a known key name adds a token to it).
+      reserveName: request.nextgen || request.operation === 'delete' || request.keyName === request.previousName ? '' : request.keyName,
       // An update or delete holds its key, so two open changes to one key cannot race.
       holdKey: request.operation === 'create' ? '' : (request.keyUuid ?? ''),
       nowMs: Date.parse(request.createdAt),
       fields: toPairs({ ...request }),
-      audit: auditPairs(audit),
       outbox: owedFor('pending').map((n) => JSON.stringify(n)),
       mirror: this.mirrored,
-    })) as string[];
+    };
+    const { result, fields } = await this.chain.append(
+      audit,
+      async (chained, chain) => (await this.createScript(keys, { ...args, audit: auditPairs(chained), chain })) as string[],
+    );
+    const [status, holder] = result;
     if (status === 'NAME_TAKEN') return { ok: false, reason: 'NAME_TAKEN' };
     if (status === 'KEY_BUSY') return { ok: false, reason: 'KEY_BUSY', holder: holder ?? '' };
     if (status !== 'OK') throw new AppError('STORE_CORRUPT', `Request ${request.id} could not be stored (${String(status)}).`);
-    return { ok: true, audit };
+    return { ok: true, audit: fields };
   }
 
   async get(id: string): Promise<ApiKeyRequest | undefined> {
@@ -146,30 +158,35 @@ export class RequestStore {
       this.streamKey,
       redisKeys.outbox(request.id),
       redisKeys.outboxIndex,
+      chainKeys.head(this.streamKey),
       ...(audit ? auditIndexKeys(this.streamKey, audit) : []),
     ];
     const reg = options.registry;
-    const [status, a, b] = (await this.transitionScript(keys, {
+    const args = {
       from: sourcesOf(to),
       to,
       actorId: options.actorId,
       forbidSelf: Boolean(options.forbidSelf),
       terminal: isTerminal(to),
       patch: toPairs(patch),
-      audit: audit ? auditPairs(audit) : false,
+      // Only FirstGen key names are unique (and indexed); NextGen tokens may share a key's name.
       registry: reg
         ? {
             uuid: reg.record.uuid,
             record: JSON.stringify(reg.record),
-            name: reg.record.deletedAt ? '' : reg.record.name,
-            previousName: reg.previousName ?? (reg.record.deletedAt ? reg.record.name : ''),
+            name: reg.record.deletedAt || reg.record.nextgen ? '' : reg.record.name,
+            previousName: reg.record.nextgen ? '' : (reg.previousName ?? (reg.record.deletedAt ? reg.record.name : '')),
           }
         : false,
       outbox: owedFor(to).map((n) => JSON.stringify(n)),
       mirror: this.mirrored && Boolean(audit),
       nowMs: at.getTime(),
-    })) as string[];
-    if (status === 'OK') return { ok: true, request: { ...next, version: Number(a) }, audit };
+    };
+    const run = async (entry: AuditFields | undefined, chain: ChainArgs | false) =>
+      (await this.transitionScript(keys, { ...args, audit: entry ? auditPairs(entry) : false, chain })) as string[];
+    const { result, fields } = audit ? await this.chain.append(audit, run) : { result: await run(undefined, false), fields: undefined };
+    const [status, a, b] = result;
+    if (status === 'OK') return { ok: true, request: { ...next, version: Number(a) }, audit: fields };
     if (status === 'NOT_FOUND') return { ok: false, reason: 'NOT_FOUND' };
     if (status === 'SELF') return { ok: false, reason: 'SELF' };
     return { ok: false, reason: 'STATE', state: a as RequestState, approverId: b || undefined };

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startFakeHarness, type FakeHarness } from '../../src/simulators/harness-firstgen';
 import { startFakeSlack, type FakeSlack } from '../../src/simulators/slack/web-api';
+import { makeServiceAccounts, startNextGenSimulator, type NextGenSimulator } from '../../src/simulators/harness-nextgen';
 import { startRedis, type RedisServer } from '../../src/simulators/redis-server';
 import { SlackSender } from '../../src/simulators/slack/requests';
 
@@ -14,6 +15,8 @@ export const SECRETS = {
   botToken: 'xoxb-test-0000-SECRETBOTTOKEN',
   signingSecret: 'signing-SECRET-0123456789abcdef',
   harnessKey: 'harness-SECRET-api-key-value',
+  /** TOKEN_ENCRYPTION_KEY of NextGen environments (64 hex characters). */
+  sealingKey: '5ec2e7'.repeat(10) + 'abcd',
 };
 export const ACCOUNT = 'acct_TEST_123';
 export const APPROVERS = ['U0ADMIN1', 'U0ADMIN2'];
@@ -42,6 +45,8 @@ export interface Environment {
   redis: RedisServer;
   slack: FakeSlack;
   harness: FakeHarness;
+  /** The NextGen simulator, in environments started with `nextgen: true`. */
+  nextgen?: NextGenSimulator;
   config: Config;
   bot: BotApp;
   sender: SlackSender;
@@ -52,21 +57,27 @@ export interface Environment {
   close(): Promise<void>;
 }
 
-export async function startEnvironment(options: { env?: Record<string, string>; groups?: { id: string; name: string }[] } = {}): Promise<Environment> {
+export async function startEnvironment(
+  options: { env?: Record<string, string>; groups?: { id: string; name: string }[]; nextgen?: boolean; nextgenRateLimit?: number } = {},
+): Promise<Environment> {
   const redis = await startRedis();
   const slack = await startFakeSlack();
   const harness = await startFakeHarness({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT, groups: options.groups });
+  const nextgen = options.nextgen
+    ? await startNextGenSimulator({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT, serviceAccounts: makeServiceAccounts(150), rateLimitPerMinute: options.nextgenRateLimit })
+    : undefined;
+  const nextgenEnv: Record<string, string> = nextgen ? { HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: SECRETS.sealingKey } : {};
   const config = loadConfig(
     botEnv(
-      { slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url },
-      { HARNESS_TIMEOUT_MS: '1500', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, LOG_LEVEL: 'debug', RECONCILE_INTERVAL_MS: '500', ...options.env },
+      { slackApiUrl: slack.apiUrl, harnessUrl: nextgen?.url ?? harness.url, redisUrl: redis.url },
+      { HARNESS_TIMEOUT_MS: '1500', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, LOG_LEVEL: 'debug', RECONCILE_INTERVAL_MS: '500', ...nextgenEnv, ...options.env },
     ),
   );
   const logs: string[] = [];
   const bots: BotApp[] = [];
   const boot = async () => {
     const bot = createApp(config, {
-      logger: createLogger({ level: 'debug', secrets: [SECRETS.botToken, SECRETS.signingSecret, SECRETS.harnessKey], write: (l) => logs.push(l) }),
+      logger: createLogger({ level: 'debug', secrets: [SECRETS.botToken, SECRETS.signingSecret, SECRETS.harnessKey, SECRETS.sealingKey], write: (l) => logs.push(l) }),
       slackRetryConfig: { retries: 0 },
     });
     bots.push(bot);
@@ -78,6 +89,7 @@ export async function startEnvironment(options: { env?: Record<string, string>; 
     redis,
     slack,
     harness,
+    nextgen,
     config,
     bot: first.bot,
     sender: first.sender,
@@ -91,7 +103,7 @@ export async function startEnvironment(options: { env?: Record<string, string>; 
     },
     async close() {
       await Promise.all(bots.map((b) => b.stop().catch(() => undefined)));
-      await Promise.all([slack.close(), harness.close(), redis.close()]);
+      await Promise.all([slack.close(), harness.close(), nextgen?.close(), redis.close()]);
     },
   };
   return environment;

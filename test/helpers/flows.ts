@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
 import type { AuditEntry } from '../../src/domain/audit';
 import { parseEntry } from '../../src/store/audit-log';
+import type { SlackResponse, SlackSender } from '../../src/simulators/slack/requests';
 import type { Environment } from './environment';
 import { APPROVAL_CHANNEL } from './environment';
 import type { SlackCall } from '../../src/simulators/slack/web-api';
@@ -72,10 +73,37 @@ export const dmsTo = (env: Environment, userId: string) =>
 export const ephemeralsTo = (env: Environment, userId: string) =>
   env.slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === userId).map((c) => String(c.args.text));
 
+/** Where the bot posted a request's approval message (a decision is accepted only from there). */
+export async function approvalMessageOf(env: Pick<Environment, 'redis'>, requestId: string): Promise<{ channelId: string; ts: string } | undefined> {
+  // During an outage test Redis is down: then the click goes out without a location, as a stale one would.
+  const redis = new Redis(env.redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  redis.on('error', () => undefined);
+  try {
+    const [channelId, ts] = await redis.hmget(`apikey:req:${requestId}`, 'approvalChannelId', 'approvalTs');
+    return channelId && ts ? { channelId, ts } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Clicks Approve or Deny on the request's approval message, as an approver in Slack would. */
+export async function clickDecision(
+  env: Pick<Environment, 'redis' | 'sender'>,
+  userId: string,
+  actionId: string,
+  requestId: string,
+  sender: SlackSender = env.sender,
+): Promise<SlackResponse> {
+  const at = await approvalMessageOf(env, requestId);
+  return sender.button(userId, actionId, requestId, at?.channelId, at?.ts);
+}
+
 /** Approves a request and waits for the requester's result DM. */
 export async function approve(env: Environment, requestId: string, approverId: string): Promise<string> {
   const since = env.slack.calls.length;
-  await env.sender.button(approverId, ACTIONS.approve, requestId);
+  await clickDecision(env, approverId, ACTIONS.approve, requestId);
   const dm = await env.slack.waitFor(
     (c) => c.method === 'chat.postMessage' && String(c.args.text).includes('Approved by') || (c.method === 'chat.postMessage' && String(c.args.text).includes(requestId) && String(c.args.text).includes('did not complete')),
     8000,

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL, DENY_MODAL } from '../../src/slack/ids';
 import { APPROVERS, REQUESTER, startEnvironment, type Environment } from '../helpers/environment';
 import { groupId } from '../../src/simulators/harness-firstgen';
-import { createValues, dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil, warmGroups } from '../helpers/flows';
+import { createValues, dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil, warmGroups, clickDecision } from '../helpers/flows';
 import { sign } from '../../src/simulators/slack/requests';
 
 describe('who may decide, and how often', () => {
@@ -16,7 +16,7 @@ describe('who may decide, and how often', () => {
 
   it('refuses a non-approver with an ephemeral reply, audits the attempt, and changes nothing', async () => {
     const id = await submitCreate(env, REQUESTER, 'nonapprover-key', [groupId(3)]);
-    const res = await env.sender.button('U0RANDOM', ACTIONS.approve, id);
+    const res = await clickDecision(env, 'U0RANDOM', ACTIONS.approve, id);
     expect(res.status).toBe(200);
     const reply = await waitUntil(() => ephemeralsTo(env, 'U0RANDOM')[0], 5000, 'refusal');
     expect(reply).toMatch(/Only configured API key approvers/);
@@ -28,7 +28,7 @@ describe('who may decide, and how often', () => {
 
   it('never lets the requester approve their own request, even when they are an approver', async () => {
     const id = await submitCreate(env, REQUESTER, 'self-approved-key', [groupId(3)]);
-    await env.sender.button(REQUESTER, ACTIONS.approve, id);
+    await clickDecision(env, REQUESTER, ACTIONS.approve, id);
     const reply = await waitUntil(() => ephemeralsTo(env, REQUESTER).find((t) => t.includes('own request')), 5000, 'self refusal');
     expect(reply).toMatch(/four-eyes/);
     const redis = new Redis(env.redis.url);
@@ -45,7 +45,7 @@ describe('who may decide, and how often', () => {
     const id = await submitCreate(env, REQUESTER, 'contended-key', [groupId(4)]);
     const before = env.harness.mutations('createApiKey').length;
     const clicks = Array.from({ length: 10 }, (_, i) =>
-      (i % 2 === 0 ? env.sender : replica.sender).button(APPROVERS[i % 2]!, ACTIONS.approve, id),
+      clickDecision(env, APPROVERS[i % 2]!, ACTIONS.approve, id, i % 2 === 0 ? env.sender : replica.sender),
     );
     const responses = await Promise.all(clicks);
     expect(responses.every((r) => r.status === 200)).toBe(true);
@@ -62,10 +62,10 @@ describe('who may decide, and how often', () => {
 
   it('a click on a decided request says so and does nothing', async () => {
     const id = await submitCreate(env, REQUESTER, 'decided-key', [groupId(5)]);
-    await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, id);
     await waitUntil(() => dmsTo(env, REQUESTER).some((t) => t.includes('decided-key') && t.includes('created')), 5000, 'done');
     const count = env.harness.mutations('createApiKey').length;
-    await env.sender.button(APPROVERS[1]!, ACTIONS.deny, id);
+    await clickDecision(env, APPROVERS[1]!, ACTIONS.deny, id);
     const reply = await waitUntil(() => ephemeralsTo(env, APPROVERS[1]!).find((t) => t.includes(id)), 5000, 'already decided');
     expect(reply).toContain('already decided (done by <@U0ADMIN1>)');
     expect(env.harness.mutations('createApiKey').length).toBe(count);
@@ -73,16 +73,18 @@ describe('who may decide, and how often', () => {
 
   it('deny asks for a reason, then closes the request and DMs the requester', async () => {
     const id = await submitCreate(env, REQUESTER, 'denied-key', [groupId(6)]);
-    await env.sender.button(APPROVERS[1]!, ACTIONS.deny, id);
+    await clickDecision(env, APPROVERS[1]!, ACTIONS.deny, id);
     const open = await env.slack.waitFor((c) => c.method === 'views.open' && (c.args.view as { callback_id: string }).callback_id === DENY_MODAL.callbackId);
     const view = open.args.view as { private_metadata: string };
     expect(view.private_metadata).toBe(id);
+    const viewId = (open.result?.view as { id: string }).id;
 
     const res = await env.sender.viewSubmission(
       APPROVERS[1]!,
       DENY_MODAL.callbackId,
       { [DENY_MODAL.reasonBlock]: { [DENY_MODAL.reasonAction]: { type: 'plain_text_input', value: 'Use the shared CI key' } } },
       id,
+      viewId,
     );
     expect(res.status).toBe(200);
     expect(res.body).toBe('');

@@ -6,7 +6,7 @@ import { ACCOUNT, APPROVERS, REQUESTER, SECRETS, botEnv, type Environment } from
 import { groupId, startFakeHarness, type FakeHarness } from '../../src/simulators/harness-firstgen';
 import { startFakeSlack, type FakeSlack } from '../../src/simulators/slack/web-api';
 import { freePort, startRedis, type RedisServer } from '../../src/simulators/redis-server';
-import { dmsTo, submitCreate, waitUntil } from '../helpers/flows';
+import { dmsTo, submitCreate, waitUntil, clickDecision } from '../helpers/flows';
 import { SlackSender } from '../../src/simulators/slack/requests';
 
 /** `npm start` as an operator runs it: the compiled dist/main.js in its own process. */
@@ -59,9 +59,9 @@ describe('the compiled bot process', () => {
       expect(unsigned.status).toBe(401);
 
       // A whole create -> approve -> DM.
-      const env = { sender: new SlackSender(`http://127.0.0.1:${port}`, SECRETS.signingSecret, slack.url), slack } as unknown as Environment;
+      const env = { sender: new SlackSender(`http://127.0.0.1:${port}`, SECRETS.signingSecret, slack.url), slack, redis } as unknown as Environment;
       const requestId = await submitCreate(env, REQUESTER, 'compiled-key', [groupId(4)]);
-      await env.sender.button(APPROVERS[0]!, ACTIONS.approve, requestId);
+      await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, requestId);
       const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('compiled-key') && t.includes('created')), 8000, 'result DM');
       expect(dm).toContain('<@U0ADMIN1>');
       expect(harness.mutations('createApiKey')).toHaveLength(1);

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
 import { ACCOUNT, APPROVAL_CHANNEL, APPROVERS, AUDIT_CHANNEL, REQUESTER, SECRETS, startEnvironment, type Environment } from '../helpers/environment';
 import { groupId } from '../../src/simulators/harness-firstgen';
-import { dmsTo, readAudit, submitCreate, waitUntil } from '../helpers/flows';
+import { dmsTo, readAudit, submitCreate, waitUntil, clickDecision } from '../helpers/flows';
 
 describe('/apikey create, approved, end to end', () => {
   let env: Environment;
@@ -78,7 +78,7 @@ describe('/apikey create, approved, end to end', () => {
 
   it('creates the key in Harness once on approval, records it, DMs the result and updates the message', async () => {
     const requestId = await submitCreate(env, REQUESTER, 'release-bot', [groupId(7)]);
-    const click = await env.sender.button(APPROVERS[0]!, ACTIONS.approve, requestId);
+    const click = await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, requestId);
     expect(click.status).toBe(200);
 
     const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('release-bot') && t.includes('created')), 5000, 'result DM');

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { ACTIONS, CREATE_MODAL } from '../../src/slack/ids';
 import { APPROVAL_CHANNEL, APPROVERS, REQUESTER, SECRETS, startEnvironment, type Environment } from '../helpers/environment';
 import { groupId } from '../../src/simulators/harness-firstgen';
-import { createValues, dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil } from '../helpers/flows';
+import { createValues, dmsTo, ephemeralsTo, readAudit, submitCreate, waitUntil, clickDecision } from '../helpers/flows';
 
 describe('Harness failures', () => {
   let env: Environment;
@@ -16,10 +16,10 @@ describe('Harness failures', () => {
   const approveAndWaitForFailure = async (name: string) => {
     const id = await submitCreate(env, REQUESTER, name, [groupId(2)]);
     const before = env.harness.mutations('createApiKey').length;
-    await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, id);
     const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes(id) && t.includes('did not complete')), 8000, `failure DM for ${name}`);
     const update = await waitUntil(
-      () => env.slack.callsTo('chat.update').find((c) => JSON.stringify(c.args.blocks).includes(id) && JSON.stringify(c.args.blocks).includes('Harness refused')),
+      () => env.slack.callsTo('chat.update').find((c) => JSON.stringify(c.args.blocks).includes(id) && JSON.stringify(c.args.blocks).includes('did not complete in Harness')),
       5000,
       'message update',
     );
@@ -88,7 +88,7 @@ describe('Redis outages and restarts', () => {
   it('survives a bot restart between request and approval', async () => {
     const id = await submitCreate(env, REQUESTER, 'survives-restart', [groupId(8)]);
     await env.restartBot();
-    await env.sender.button(APPROVERS[1]!, ACTIONS.approve, id);
+    await clickDecision(env, APPROVERS[1]!, ACTIONS.approve, id);
     const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('survives-restart') && t.includes('created')), 5000, 'result DM');
     expect(dm).toContain('<@U0ADMIN2>');
     // The new process still knows where the approval message is.
@@ -116,7 +116,7 @@ describe('Redis outages and restarts', () => {
     expect((submit.json() as { errors: Record<string, string> }).errors[CREATE_MODAL.reasonBlock]).toMatch(/temporarily unavailable.*Nothing was changed/);
 
     t = Date.now();
-    const click = await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    const click = await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, id);
     expect(click.status).toBe(200);
     const reply = await waitUntil(() => ephemeralsTo(env, APPROVERS[0]!).find((m) => m.includes('temporarily unavailable')), 3000, 'unavailable reply');
     expect(Date.now() - t).toBeLessThan(3000);
@@ -188,7 +188,7 @@ describe('a slow Harness', () => {
   it('shows "sending to Harness…" while it waits, then the outcome, in that order', async () => {
     const id = await submitCreate(env, REQUESTER, 'slow-harness', [groupId(2)]);
     env.harness.modeFor({ kind: 'delay', ms: 2200 }, 1);
-    await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, id);
     await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('slow-harness') && t.includes('created')), 8000, 'result DM');
     const updates = env.slack
       .callsTo('chat.update')
@@ -199,7 +199,7 @@ describe('a slow Harness', () => {
 
   it('with a fast Harness, updates the approval message once, with the outcome', async () => {
     const id = await submitCreate(env, REQUESTER, 'fast-harness', [groupId(2)]);
-    await env.sender.button(APPROVERS[0]!, ACTIONS.approve, id);
+    await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, id);
     await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('fast-harness') && t.includes('created')), 8000, 'result DM');
     const updates = env.slack.callsTo('chat.update').filter((c) => JSON.stringify(c.args.blocks).includes(id));
     expect(updates.map((c) => String(c.args.text).split(': ').at(-1))).toEqual(['done']);

@@ -93,3 +93,26 @@ describe('loadConfig', () => {
     expect(secretsOf(c).sort()).toEqual(['harness-key-value', 'redis-pass-word', 'sign-secret-value', 'xoxb-1-secret-token']);
   });
 });
+
+describe('sandbox bot tokens', () => {
+  const sandboxToken = { ...valid, SLACK_BOT_TOKEN: 'xoxb-sandbox-0123456789abcdef' };
+  const refusal = expect.stringMatching(/^SLACK_BOT_TOKEN is a sandbox token \(xoxb-sandbox-…\): it is accepted only with SLACK_API_URL on this machine/);
+
+  it('are refused with Slack itself, the default API URL included', () => {
+    expect(problemsOf(sandboxToken)).toEqual([refusal]);
+    for (const url of ['https://slack.com/api/', 'https://slack-gov.com/api/', 'http://10.0.0.1:3000/api/', 'http://127.0.0.1.example.com/api/', 'http://localhost.example.com/api/']) {
+      expect(problemsOf({ ...sandboxToken, SLACK_API_URL: url })).toEqual([refusal]);
+    }
+  });
+
+  it('are accepted with a loopback SLACK_API_URL (the simulated Slack)', () => {
+    for (const url of ['http://127.0.0.1:3000/api/', 'http://127.0.0.2:80/api', 'http://localhost:3000/api/', 'http://[::1]:3000/api/']) {
+      expect(problemsOf({ ...sandboxToken, SLACK_API_URL: url })).toEqual([]);
+    }
+  });
+
+  it('leave real tokens alone, wherever the API is', () => {
+    expect(problemsOf({ ...valid, SLACK_API_URL: 'http://127.0.0.1:3000/api/' })).toEqual([]);
+    expect(problemsOf({ ...valid, SLACK_BOT_TOKEN: 'xoxb-sandboxed-but-not-the-prefix' })).toEqual([]);
+  });
+});

@@ -149,3 +149,15 @@ describe('onceEvery', () => {
     expect(parsed().map((l) => l.suppressed)).toEqual([0, 19, 19]);
   });
 });
+
+describe('logger and Harness token values', () => {
+  it('redacts any NextGen token value, configured as a secret or not', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'debug', secrets: [], write: (l) => lines.push(l) });
+    const value = 'sat.px7xd_BFRCi-pfWPYXVjvw.6571c0f2a9e3b14d2c8f0e77.Xq3LmP9aZr2Kd8TfWb1N';
+    log.debug('http request body', { body: `view={"blocks":[{"text":"\`${value}\`"}]}` });
+    log.info(`old format pat.6571c0f2a9e3b14d2c8f0e77.Xq3LmP9aZr2Kd8TfWb1N`);
+    expect(lines.join('\n')).not.toMatch(/Xq3LmP9aZr2Kd8TfWb1N/);
+    expect(lines[0]).toContain('[REDACTED]');
+  });
+});

@@ -81,13 +81,13 @@ export class SlackSender {
     return new URLSearchParams({ payload: JSON.stringify({ team: { id: 'T1', domain: 'acme' }, api_app_id: 'A1', token: 'x', ...payload }) }).toString();
   }
 
-  viewSubmission(userId: string, callbackId: string, values: Record<string, Record<string, unknown>>, privateMetadata = ''): Promise<SlackResponse> {
+  viewSubmission(userId: string, callbackId: string, values: Record<string, Record<string, unknown>>, privateMetadata = '', viewId = 'V1'): Promise<SlackResponse> {
     return this.interactive({
       type: 'view_submission',
       user: { id: userId, username: userId.toLowerCase(), team_id: 'T1' },
       trigger_id: `trigger-${userId}-${Date.now()}`,
       view: {
-        id: 'V1',
+        id: viewId,
         type: 'modal',
         callback_id: callbackId,
         private_metadata: privateMetadata,
@@ -100,21 +100,21 @@ export class SlackSender {
     });
   }
 
-  buttonBody(userId: string, actionId: string, value: string, channelId = 'C0APPROVALS'): string {
+  buttonBody(userId: string, actionId: string, value: string, channelId = 'C0APPROVALS', messageTs = '1700000001.000100'): string {
     return this.interactiveBody({
       type: 'block_actions',
       user: { id: userId, username: userId.toLowerCase(), team_id: 'T1' },
       trigger_id: `trigger-${userId}-${Date.now()}`,
       response_url: `${this.responseUrlBase}/actions/${userId}`,
       channel: { id: channelId, name: 'apikey-approvals' },
-      container: { type: 'message', message_ts: '1700000001.000100', channel_id: channelId },
-      message: { ts: '1700000001.000100', text: 'request' },
+      container: { type: 'message', message_ts: messageTs, channel_id: channelId },
+      message: { ts: messageTs, text: 'request' },
       actions: [{ type: 'button', action_id: actionId, block_id: 'decision', value, action_ts: `${Date.now() / 1000}` }],
     });
   }
 
-  button(userId: string, actionId: string, value: string, channelId?: string): Promise<SlackResponse> {
-    return this.send(this.buttonBody(userId, actionId, value, channelId));
+  button(userId: string, actionId: string, value: string, channelId?: string, messageTs?: string): Promise<SlackResponse> {
+    return this.send(this.buttonBody(userId, actionId, value, channelId, messageTs));
   }
 
   optionsBody(userId: string, actionId: string, blockId: string, value: string): string {

@@ -11,6 +11,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   token?: string;
   at: number;
+  /** What the simulator answered (a posted message's ts, an opened view's id). */
+  result?: Record<string, unknown>;
 }
 
 export interface FakeSlack {
@@ -94,7 +96,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const server = await listenOn(async (req, body, res) => {
     if (extension?.route && (await extension.route(req, body, res))) return;
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
+    const answered: { call?: SlackCall } = {};
     const reply = (payload: Record<string, unknown>) => {
+      if (answered.call) answered.call.result = payload;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
@@ -106,6 +110,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const auth = req.headers.authorization;
     const call: SlackCall = { method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now() };
+    answered.call = call;
     record(call);
     if (extension) {
       const refused = extension.authorize?.(call);

@@ -1,8 +1,10 @@
 import type { AppLogger } from '../../logger';
 import type { QueryService } from '../../services/queries';
 import type { RequestService } from '../../services/request-service';
+import type { RevealService } from '../../services/reveal';
+import type { TokenSubmissionService } from '../../services/token-submissions';
 import type { SubmissionService } from '../../services/submissions';
-import type { UserGroupDirectory } from '../../services/user-groups';
+import type { HarnessDirectory } from '../../services/harness-directory';
 import type { WorkQueue } from '../../services/work-queue';
 
 /**
@@ -13,7 +15,13 @@ export interface ListenerDeps {
   requests: RequestService;
   submissions: SubmissionService;
   queries: QueryService;
-  groups: UserGroupDirectory;
+  /** The create modal's picker: user groups (FirstGen) or service accounts (NextGen). */
+  groups: HarnessDirectory;
+  /** Which Harness the bot manages: it decides which modals people see, nothing else here. */
+  harness: { generation: 'firstgen' | 'nextgen'; maxDays: number };
+  /** NextGen only. */
+  tokens?: TokenSubmissionService;
+  reveal?: RevealService;
   work: WorkQueue;
   logger: AppLogger;
   /** False while Redis is unreachable: commands answer "temporarily unavailable" at once. */

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App';
-import { isExpected, newErrorRef, userMessage } from '../../errors';
+import { isBug, isExpected, newErrorRef, userMessage } from '../../errors';
 import type { AppLogger } from '../../logger';
 
 /**
@@ -10,7 +10,9 @@ import type { AppLogger } from '../../logger';
  */
 export function reportError(logger: AppLogger, err: unknown, context: Record<string, unknown>): string {
   if (isExpected(err)) {
-    logger.warn(err.message, { ...context, code: err.code, err });
+    // An input Redis refused is told to the person like any input error, and logged as the bug it is.
+    if (isBug(err)) logger.error('input reached Redis unvalidated', err, { ...context, code: err.code });
+    else logger.warn(err.message, { ...context, code: err.code, err });
     return userMessage(err);
   }
   const ref = newErrorRef();

@@ -7,6 +7,7 @@ const VERB: Record<ApiKeyRequest['operation'], string> = {
   create: 'Create API key',
   update: 'Update API key',
   delete: 'Delete API key',
+  rotate: 'Rotate token',
 };
 
 /** `by` is " by <@approver>" when known, else "". */
@@ -15,7 +16,7 @@ const OUTCOME: Record<ApiKeyRequest['state'], (by: string) => string> = {
   approved: (by) => `:white_check_mark: Approved${by}, sending to Harness…`,
   executing: (by) => `:gear: Approved${by}, sending to Harness…`,
   done: (by) => `:white_check_mark: Approved${by} and done in Harness`,
-  failed: (by) => `:x: Approved${by}, but Harness refused`,
+  failed: (by) => `:x: Approved${by}, but it did not complete in Harness`,
   denied: (by) => `:no_entry: Denied${by}`,
   expired: () => ':clock3: Expired without a decision',
 };
@@ -53,6 +54,7 @@ const name = (s: string) => escapeMrkdwn(truncate(s, 200));
 
 /** What the request changes, as approvers need to judge it: before -> after for an update. */
 function changeFields(r: ApiKeyRequest): string[] {
+  if (r.nextgen) return tokenFields(r, r.nextgen);
   const groups = (label: string, list: ApiKeyRequest['userGroups']) => `*${label}*\n${truncate(groupList(list), 1900)}`;
   switch (r.operation) {
     case 'create':
@@ -78,6 +80,32 @@ function changeFields(r: ApiKeyRequest): string[] {
         groups('Groups kept', diff.kept),
       ];
     }
+    case 'rotate':
+      return [`*Key*\n${name(r.keyName)}`];
+  }
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const hours = (ms: number) => (ms === 0 ? 'cut off at once' : `keeps working for ${ms / 3_600_000} h`);
+
+/**
+ * NextGen: the token acts with its service account's permissions, so approvers see that account
+ * (name and identifier) and how long the token will live.
+ */
+function tokenFields(r: ApiKeyRequest, t: NonNullable<ApiKeyRequest['nextgen']>): string[] {
+  const fields = [
+    `*Service account*\n${name(t.serviceAccount.name)} (\`${t.serviceAccount.id}\`)`,
+    `*API key*\n${name(r.keyName)} (\`${t.apiKey}\`)`,
+  ];
+  switch (r.operation) {
+    case 'create':
+      return [...fields, `*Valid for*\n${t.days ?? '?'} days after approval`];
+    case 'rotate':
+      return [...fields, `*Old value*\n${hours(t.graceMs ?? 0)}`, `*Expiry*\nunchanged (${t.validTo ? day(t.validTo) : 'unknown'})`];
+    case 'update':
+      return [...fields, `*Validity*\n${t.days ? `${t.days} days after approval` : 'unchanged'}${t.validTo ? ` (now until ${day(t.validTo)})` : ''}`];
+    case 'delete':
+      return [...fields, `*Deletes*\n${t.scope === 'key' ? '*the whole API key* and every token under it' : `the token \`${t.token}\``}`];
   }
 }
 

@@ -36,11 +36,18 @@ export function auditPage(page: { query: AuditQuery; text: string; entries: Audi
           type: 'button',
           action_id: ACTIONS.auditPage,
           text: { type: 'plain_text', text: 'Older events' },
-          // The button value holds the query and the cursor (2000 characters at most).
-          value: JSON.stringify({ q: truncate(page.text, 1500), before: page.next }),
+          value: cursorValue(page.text, page.next),
         },
       ],
     });
   }
   return { text: title, blocks };
+}
+
+/** The button value holds the query and the cursor: 2,000 characters at most once JSON-escaped. */
+export function cursorValue(query: string, before: string): string {
+  for (let max = 1500; ; max = Math.floor(max / 2)) {
+    const value = JSON.stringify({ q: truncate(query, max), before });
+    if (value.length <= 2000) return value;
+  }
 }

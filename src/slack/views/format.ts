@@ -14,7 +14,10 @@ export function truncate(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-export const mention = (userId: string) => `<@${userId}>`;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+
+/** A user mention, only for what is shaped like a Slack user id: anything else is shown escaped, never parsed. */
+export const mention = (userId: string) => (SLACK_USER_ID.test(userId) ? `<@${userId}>` : `\`${escapeMrkdwn(truncate(userId, 40)).replace(/`/g, "'")}\``);
 
 export function groupList(groups: readonly { name: string }[]): string {
   return groups.length === 0 ? '_none_' : groups.map((g) => escapeMrkdwn(g.name)).join(', ');

@@ -6,9 +6,16 @@ import { escapeMrkdwn, groupList, lineSections, mention } from './format';
 const day = (iso: string) => iso.slice(0, 10);
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-export function keyLine(k: KeyRecord): string {
+export function keyLine(k: KeyRecord, now = Date.now()): string {
+  if (k.nextgen) return tokenLine(k, k.nextgen, now);
   const state = k.deletedAt ? ` _(deleted ${day(k.deletedAt)})_` : '';
   return `• *${escapeMrkdwn(k.name)}* \`${k.uuid}\`${state} — ${groupList(k.userGroups)} — asked by ${mention(k.requesterId)}, approved by ${mention(k.approverId)}, ${day(k.updatedAt)}`;
+}
+
+/** A NextGen token: where it acts (service account, scope) and until when; Harness forgets expired ones, the bot does not. */
+function tokenLine(k: KeyRecord, t: NonNullable<KeyRecord['nextgen']>, now: number): string {
+  const state = k.deletedAt ? `_(deleted ${day(k.deletedAt)})_` : t.validTo <= now ? `_(expired ${day(new Date(t.validTo).toISOString())})_` : `until ${day(new Date(t.validTo).toISOString())}`;
+  return `• *${escapeMrkdwn(k.name)}* token \`${t.token}\` ${state} — service account *${escapeMrkdwn(t.serviceAccount.name)}* (\`${t.serviceAccount.id}\`), API key \`${t.apiKey}\`, ${t.scope ?? 'account'} scope — asked by ${mention(k.requesterId)}, approved by ${mention(k.approverId)}`;
 }
 
 export function requestLine(r: ApiKeyRequest): string {

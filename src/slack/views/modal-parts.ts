@@ -26,10 +26,11 @@ export const groupOption = (g: { id: string; name: string }): PlainTextOption =>
 type InputBlock = Extract<KnownBlock, { type: 'input' }>;
 
 /** The envelope every modal input shares: block id (with revision), label, optional hint. */
-function inputBlock(options: { blockId: string; label: string; hint?: string; element: InputBlock['element'] }): InputBlock {
+function inputBlock(options: { blockId: string; label: string; hint?: string; optional?: boolean; element: InputBlock['element'] }): InputBlock {
   return {
     type: 'input',
     block_id: options.blockId,
+    ...(options.optional ? { optional: true } : {}),
     label: { type: 'plain_text', text: options.label },
     ...(options.hint ? { hint: { type: 'plain_text' as const, text: options.hint } } : {}),
     element: options.element,
@@ -37,11 +38,12 @@ function inputBlock(options: { blockId: string; label: string; hint?: string; el
 }
 
 /** `revision` renames the block so Slack shows a new `initial` value (see view-state.ts). */
-export function nameInput(options: { label: string; revision?: string; initial?: string; hint?: string }): KnownBlock {
+export function nameInput(options: { label: string; revision?: string; initial?: string; hint?: string; optional?: boolean }): KnownBlock {
   return inputBlock({
     blockId: withRevision(FIELDS.nameBlock, options.revision),
     label: options.label,
     hint: options.hint,
+    optional: options.optional,
     element: {
       type: 'plain_text_input',
       action_id: FIELDS.nameAction,

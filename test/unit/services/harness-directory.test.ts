@@ -1,26 +1,19 @@
 import Redis from 'ioredis';
-import type { HarnessApi, HarnessUserGroup } from '../../../src/harness/firstgen/client';
 import { createLogger } from '../../../src/logger';
-import { UserGroupDirectory } from '../../../src/services/user-groups';
+import { HarnessDirectory, type DirectoryEntry } from '../../../src/services/harness-directory';
 import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 
-/** A hand-written Harness fake that counts list calls. */
-function harnessWith(groups: () => HarnessUserGroup[]) {
+/** A hand-written Harness list that counts its calls. */
+function harnessWith(groups: () => DirectoryEntry[]) {
   const calls = { list: 0 };
-  const api: HarnessApi = {
-    checkAccess: () => Promise.resolve(),
-    listUserGroups: () => {
-      calls.list++;
-      return Promise.resolve(groups());
-    },
-    createApiKey: () => Promise.reject(new Error('unused')),
-    updateApiKey: () => Promise.reject(new Error('unused')),
-    deleteApiKey: () => Promise.reject(new Error('unused')),
+  const api = () => {
+    calls.list++;
+    return Promise.resolve(groups());
   };
   return { api, calls };
 }
 
-describe('UserGroupDirectory (shared cache in Redis)', () => {
+describe('HarnessDirectory (shared cache in Redis)', () => {
   let server: RedisServer;
   let redis: Redis;
   const logger = createLogger({ level: 'error', secrets: [], write: () => undefined });
@@ -39,7 +32,7 @@ describe('UserGroupDirectory (shared cache in Redis)', () => {
       { id: 'a'.repeat(22), name: 'alpha' },
       { id: 'c'.repeat(22), name: 'team-alpha' },
     ]);
-    const dir = new UserGroupDirectory(redis, api, 300, logger);
+    const dir = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
     expect((await dir.list()).map((g) => g.name)).toEqual(['alpha', 'Beta Team', 'team-alpha']);
     expect((await dir.search('ALPHA')).map((g) => g.name)).toEqual(['alpha', 'team-alpha']);
     expect((await dir.search('beta')).map((g) => g.name)).toEqual(['Beta Team']);
@@ -51,8 +44,8 @@ describe('UserGroupDirectory (shared cache in Redis)', () => {
     let names = ['one'];
     const { api } = harnessWith(() => names.map((n, i) => ({ id: String(i).padStart(22, 'x'), name: n })));
     await redis.flushall();
-    const a = new UserGroupDirectory(redis, api, 300, logger, () => clock);
-    const b = new UserGroupDirectory(redis, api, 300, logger, () => clock);
+    const a = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger }, () => clock);
+    const b = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger }, () => clock);
     expect((await a.list()).map((g) => g.name)).toEqual(['one']);
     expect((await b.list()).map((g) => g.name)).toEqual(['one']);
     names = ['one', 'two'];
@@ -68,7 +61,7 @@ describe('UserGroupDirectory (shared cache in Redis)', () => {
     let names = ['old'];
     const { api, calls } = harnessWith(() => names.map((n) => ({ id: n.padStart(22, 'y'), name: n })));
     await redis.flushall();
-    const dir = new UserGroupDirectory(redis, api, 10, logger, () => clock);
+    const dir = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 10, logger }, () => clock);
     await dir.list();
     names = ['new'];
     clock += 15_000; // past the 10 s TTL
@@ -78,5 +71,23 @@ describe('UserGroupDirectory (shared cache in Redis)', () => {
     clock += 2500;
     expect((await dir.list()).map((g) => g.name)).toEqual(['new']);
     expect(calls.list).toBe(2);
+  });
+
+  it('waits for another replica\'s refresh instead of answering with an empty list', async () => {
+    await redis.flushall();
+    const { api: neverCalled, calls } = harnessWith(() => []);
+    const waiting = new HarnessDirectory(redis, neverCalled, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    // Another replica holds the refresh lock and lands its list 300 ms later.
+    await redis.set('apikey:usergroups:refresh', 'other-replica', 'PX', 60_000);
+    const other = new HarnessDirectory(redis, () => Promise.resolve([{ id: 'g'.repeat(22), name: 'platform' }]), { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    setTimeout(() => void other.refresh(true), 300);
+    expect((await waiting.list(2000)).map((g) => g.name)).toEqual(['platform']);
+    expect(calls.list).toBe(0);
+  });
+
+  it('says the list cannot be loaded rather than searching an empty one', async () => {
+    await redis.flushall();
+    const failing = new HarnessDirectory(redis, () => Promise.reject(new Error('401')), { what: 'service accounts', cacheKey: 'serviceaccounts', ttlSeconds: 300, logger });
+    await expect(failing.search('x')).rejects.toMatchObject({ code: 'GROUPS_UNAVAILABLE', message: expect.stringMatching(/service accounts could not be loaded/) });
   });
 });

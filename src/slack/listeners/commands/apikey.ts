@@ -6,21 +6,38 @@ import type { ModalView } from '../../views/block-kit';
 import { createModal } from '../../views/create-modal';
 import { deleteModal, updateModal } from '../../views/key-change-modals';
 import { listMessage } from '../../views/list-message';
+import { createTokenModal, deleteTokenModal, rotateModal, updateTokenModal } from '../../views/token-modals';
 import { helpText } from '../../views/messages';
 import type { ListenerDeps } from '../deps';
 import { reportError } from '../errors';
 
-/** Subcommands that open a modal; `warmGroups` starts loading the group picker's list meanwhile. */
-const MODALS = new Map<string, { view: () => ModalView; warmGroups: boolean }>([
-  ['create', { view: createModal, warmGroups: true }],
-  ['update', { view: () => updateModal(), warmGroups: true }],
-  ['delete', { view: deleteModal, warmGroups: false }],
-]);
+type Modal = { view: () => ModalView; warmGroups: boolean };
+
+/**
+ * Subcommands that open a modal, per Harness generation (what the modal asks for is the one
+ * difference people see); `warmGroups` starts loading the create modal's picker meanwhile.
+ */
+function modalsFor(harness: ListenerDeps['harness']): Map<string, Modal> {
+  if (harness.generation === 'nextgen') {
+    return new Map<string, Modal>([
+      ['create', { view: () => createTokenModal(harness.maxDays), warmGroups: true }],
+      ['rotate', { view: () => rotateModal(), warmGroups: false }],
+      ['update', { view: () => updateTokenModal(harness.maxDays), warmGroups: false }],
+      ['delete', { view: deleteTokenModal, warmGroups: false }],
+    ]);
+  }
+  return new Map<string, Modal>([
+    ['create', { view: createModal, warmGroups: true }],
+    ['update', { view: () => updateModal(), warmGroups: true }],
+    ['delete', { view: deleteModal, warmGroups: false }],
+  ]);
+}
 
 /** `/apikey <subcommand> [args]`: open the matching modal, answer a query, or show usage. */
 export function registerApikeyCommand(app: App, deps: ListenerDeps): void {
+  const MODALS = modalsFor(deps.harness);
   app.command(COMMAND, async ({ command, ack, client }) => {
-    const [first = 'help', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
+    const [first = 'help', ...rest] = String(command.text ?? '').trim().split(/\s+/).filter(Boolean);
     const sub = first.toLowerCase();
     const reply = (r: { text: string; blocks?: unknown[] }) => ack({ response_type: 'ephemeral', ...r });
 
@@ -42,9 +59,11 @@ export function registerApikeyCommand(app: App, deps: ListenerDeps): void {
           return await reply(review.ok ? auditPage(review) : { text: review.message });
         }
         case 'help':
-          return await reply({ text: helpText() });
+          return await reply({ text: helpText(undefined, deps.harness.generation) });
+        case 'rotate':
+          return await reply({ text: 'Harness FirstGen API keys cannot be rotated: request a new key with `/apikey create`, then delete the old one.' });
         default:
-          return await reply({ text: helpText(first) });
+          return await reply({ text: helpText(first, deps.harness.generation) });
       }
     } catch (err) {
       await reply({ text: reportError(deps.logger, err, { command: COMMAND, subcommand: sub, userId: command.user_id }) });

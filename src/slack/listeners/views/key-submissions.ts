@@ -35,7 +35,7 @@ export const readers = {
  */
 function register(app: App, deps: ListenerDeps, callbackId: string, submit: (userId: string, values: unknown) => Promise<Submission>) {
   app.view(callbackId, async ({ ack, body, view }) => {
-    const values = view.state.values;
+    const values: unknown = view.state?.values ?? {};
     let result: Submission;
     try {
       result = await submit(body.user.id, values);
