@@ -30,6 +30,7 @@ import { AuditLog } from './store/audit-log';
 import { KeyRegistry } from './store/key-registry';
 import { DecisionViews } from './store/decision-views';
 import { OutboxStore } from './store/outbox-store';
+import { RefusalWindow } from './store/refusal-window';
 import { ReplayStore } from './store/replay-store';
 import { TokenVault } from './store/token-vault';
 import { createRedis, waitForReady } from './store/redis';
@@ -108,20 +109,21 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   const outbox = new Outbox({ store: outboxStore, requests: store, audit, notifier, work, logger });
   const vault = config.tokens.encryptionKey ? new TokenVault(redis, config.tokens.encryptionKey) : undefined;
   const execution = new Execution({ store, registry, harness, vault, revealTtlMs: config.tokens.revealTtlMs, outbox, notifier, logger, now });
+  const refusals = new RefusalWindow(redis);
   const approvers = new ApproverDirectory(config.approvers.userIds, config.approvers.userGroupId, (id) => notifier.userGroupMembers(id));
 
   const submissions = new SubmissionService({ store, registry, groups: picker, outbox });
   const nextgen = harness.generation === 'nextgen' && vault;
-  const reveal = nextgen ? new RevealService({ store, registry, vault, audit, outboxStore, outbox, logger, now }) : undefined;
+  const reveal = nextgen ? new RevealService({ store, registry, vault, audit, outboxStore, outbox, refusals, logger, now }) : undefined;
   const reconciler = new Reconciler({ store, outboxStore, outbox, execution, reveal, logger, now, harnessTimeoutMs: config.harness.timeoutMs });
 
   registerListeners(app, {
-    requests: new RequestService({ store, audit, approvers, execution, outbox, views: new DecisionViews(redis), logger, now }),
+    requests: new RequestService({ store, audit, approvers, execution, outbox, views: new DecisionViews(redis), refusals, logger, now }),
     submissions,
     tokens: nextgen ? new TokenSubmissionService({ submissions, registry, serviceAccounts: picker, maxDays: config.tokens.maxDays }) : undefined,
     reveal,
     harness: { generation: harness.generation, maxDays: config.tokens.maxDays },
-    queries: new QueryService({ store, registry, audit, approvers, outbox }),
+    queries: new QueryService({ store, registry, audit, approvers, outbox, refusals }),
     groups: picker,
     work,
     logger,

@@ -4,6 +4,7 @@ import { standaloneAuditFields, type AuditEntry } from '../domain/audit';
 import { isExpired, type KeyRecord } from '../domain/key-record';
 import type { AuditLog } from '../store/audit-log';
 import type { KeyRegistry } from '../store/key-registry';
+import type { RefusalWindow } from '../store/refusal-window';
 import type { RequestStore } from '../store/request-store';
 import type { ApproverDirectory } from './approvers';
 import type { Outbox } from './outbox';
@@ -23,6 +24,7 @@ export class QueryService {
       audit: AuditLog;
       approvers: ApproverDirectory;
       outbox: Outbox;
+      refusals: RefusalWindow;
       now?: () => number;
     },
   ) {}
@@ -68,8 +70,11 @@ export class QueryService {
   async auditReview(actorId: string, text: string, before?: string): Promise<AuditReview> {
     const now = (this.deps.now ?? Date.now)();
     if (!(await this.deps.approvers.isApprover(actorId))) {
-      await this.deps.audit.append(standaloneAuditFields('refused', 'audit', actorId, new Date(now), 'audit review: NOT_APPROVER'));
-      this.deps.outbox.soon('-');
+      if (await this.deps.refusals.first('audit-review', actorId)) {
+        const mirror = await this.deps.refusals.mayMirror(actorId);
+        await this.deps.audit.append(standaloneAuditFields('refused', 'audit', actorId, new Date(now), 'audit review: NOT_APPROVER'), { mirror });
+        this.deps.outbox.soon('-');
+      }
       return { ok: false, message: 'Only API key approvers can review the audit trail.' };
     }
     const parsed = parseAuditQuery(text, now);

@@ -4,6 +4,7 @@ import type { ApiKeyRequest } from '../domain/request';
 import type { AppLogger } from '../logger';
 import type { AuditLog } from '../store/audit-log';
 import type { DecisionViews } from '../store/decision-views';
+import type { RefusalWindow } from '../store/refusal-window';
 import type { RequestStore, TransitionResult } from '../store/request-store';
 import type { ApproverDirectory } from './approvers';
 import type { Execution } from './execution';
@@ -31,6 +32,7 @@ export class RequestService {
       execution: Execution;
       outbox: Outbox;
       views: DecisionViews;
+      refusals: RefusalWindow;
       logger: AppLogger;
       now: () => Date;
     },
@@ -49,8 +51,10 @@ export class RequestService {
         : await this.deps.views.opened(origin.viewId, request.id);
     const verdict = checkDecision({ request, actorId, actorIsApprover: await this.deps.approvers.isApprover(actorId), decision, fromApprovalMessage });
     if (verdict.allowed) return { ok: true, message: '', request };
-    if (verdict.code !== 'ALREADY_DECIDED') {
-      await this.deps.audit.append(auditFieldsFor(request, 'refused', actorId, this.deps.now(), { detail: `${decision}: ${verdict.code}` }));
+    // A failed authorization is a security event: audited, but once per person and window.
+    if (verdict.code !== 'ALREADY_DECIDED' && (await this.deps.refusals.first(request.id, actorId))) {
+      const mirror = await this.deps.refusals.mayMirror(actorId);
+      await this.deps.audit.append(auditFieldsFor(request, 'refused', actorId, this.deps.now(), { detail: `${decision}: ${verdict.code}` }), { mirror });
       this.deps.outbox.soon(request.id);
     }
     return { ok: false, message: verdict.message, request };

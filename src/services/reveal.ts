@@ -4,6 +4,7 @@ import type { AppLogger } from '../logger';
 import type { AuditLog } from '../store/audit-log';
 import type { KeyRegistry } from '../store/key-registry';
 import type { OutboxStore } from '../store/outbox-store';
+import type { RefusalWindow } from '../store/refusal-window';
 import type { RequestStore } from '../store/request-store';
 import type { TokenVault } from '../store/token-vault';
 import type { Outbox } from './outbox';
@@ -27,6 +28,7 @@ export class RevealService {
       audit: AuditLog;
       outboxStore: OutboxStore;
       outbox: Outbox;
+      refusals: RefusalWindow;
       logger: AppLogger;
       now: () => Date;
     },
@@ -36,7 +38,7 @@ export class RevealService {
     const request = await this.deps.store.get(requestId);
     if (!request?.revealUntil) return { ok: false, message: 'There is no token to reveal for this request.' };
     if (request.requesterId !== userId) {
-      await this.audit(request, 'refused', userId, 'reveal: NOT_REQUESTER');
+      if (await this.deps.refusals.first(request.id, userId)) await this.audit(request, 'refused', userId, 'reveal: NOT_REQUESTER');
       return { ok: false, message: 'Only the person who requested this token can reveal it.' };
     }
     const value = await this.deps.vault.take(request.id);

@@ -67,11 +67,12 @@ export class AuditLog {
   }
 
   /** Appends one entry that changes no state (a refused attempt), owing its mirror to the audit channel. */
-  async append(fields: AuditFields): Promise<string> {
+  async append(fields: AuditFields, options: { mirror?: boolean } = {}): Promise<string> {
     const subject = fields.requestId || '-';
+    const mirror = this.mirrored && options.mirror !== false;
     const keys = [this.streamKey, redisKeys.outbox(subject), redisKeys.outboxIndex, chainKeys.head(this.streamKey), ...auditIndexKeys(this.streamKey, fields)];
     const { result } = await this.chain.append(fields, async (chained, chain) => {
-      return (await this.auditOnly(keys, { audit: auditPairs(chained), chain, subject, mirror: this.mirrored, nowMs: Date.now() })) as string[];
+      return (await this.auditOnly(keys, { audit: auditPairs(chained), chain, subject, mirror, nowMs: Date.now() })) as string[];
     });
     return String(result[1]);
   }

@@ -140,4 +140,20 @@ describe('hostile input', () => {
     await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, id);
     await waitUntil(() => env.harness.mutations('createApiKey').some((r) => JSON.stringify(r.variables).includes('elsewhere')), 5000, 'approved from the message');
   });
+
+  it('repeated refusals by one person on one request are audited once, and mirrored at most a few times an hour', async () => {
+    const id = await submitCreate(env, REQUESTER, 'pestered', [groupId(5)]);
+    for (let i = 0; i < 20; i++) await clickDecision(env, 'U0PEST', ACTIONS.approve, id);
+    await waitUntil(() => ephemeralsTo(env, 'U0PEST').length >= 20, 8000, 'every click answered');
+    const refused = (await readAudit(env)).filter((e) => e.requestId === id && e.event === 'refused');
+    expect(refused).toHaveLength(1);
+    // Other requests: one entry each, but the audit channel hears of this person only five times an hour.
+    const ids = [];
+    for (let i = 0; i < 7; i++) ids.push(await submitCreate(env, REQUESTER, `pestered-${i}`, [groupId(5)]));
+    for (const other of ids) await clickDecision(env, 'U0PEST', ACTIONS.approve, other);
+    await waitUntil(async () => (await readAudit(env)).filter((e) => e.actorId === 'U0PEST').length >= 8, 8000, 'refusals audited');
+    await new Promise((r) => setTimeout(r, 700)); // let the outbox deliver
+    const mirrored = env.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0AUDIT' && String(c.args.text).includes('*refused*') && String(c.args.text).includes('U0PEST'));
+    expect(mirrored).toHaveLength(5);
+  });
 });
