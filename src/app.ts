@@ -11,6 +11,7 @@ import { createNextGenClient } from './harness/nextgen/client';
 import { createLogger, onceEvery, type AppLogger } from './logger';
 import { ApproverDirectory } from './services/approvers';
 import { Execution } from './services/execution';
+import { BudgetGate } from './services/harness-budget';
 import { Outbox } from './services/outbox';
 import { QueryService } from './services/queries';
 import { AuditCheckpoints } from './services/audit-checkpoints';
@@ -29,6 +30,7 @@ import { startupProblem } from './slack/startup';
 import { AuditLog } from './store/audit-log';
 import { KeyRegistry } from './store/key-registry';
 import { DecisionViews } from './store/decision-views';
+import { HarnessBudget } from './store/harness-budget';
 import { OutboxStore } from './store/outbox-store';
 import { RefusalWindow } from './store/refusal-window';
 import { ReplayStore } from './store/replay-store';
@@ -40,6 +42,8 @@ export interface AppOverrides {
   logger?: AppLogger;
   /** Web API retry policy; tests use { retries: 0 }. */
   slackRetryConfig?: webApi.RetryOptions;
+  /** The span Harness's budget is counted over (60 s, as Harness counts); tests shorten it. */
+  harnessBudgetWindowMs?: number;
   /** The interface the HTTP receiver listens on (default: all); the sandbox binds 127.0.0.1. */
   host?: string;
 }
@@ -97,7 +101,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   });
 
   const now = () => new Date();
-  const { harness, picker } = harnessFor(config, redis, logger);
+  const budget = new BudgetGate(new HarnessBudget(redis, config.harness.accountId, config.harness.rateLimitPerMinute, overrides.harnessBudgetWindowMs), logger);
+  const { harness, picker } = harnessFor(config, redis, logger, budget);
   const notifier = new SlackNotifier(app.client, { approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId });
   const mirrored = Boolean(config.auditChannelId);
   const store = new RequestStore(redis, config.auditStreamKey, mirrored, now, { hmacKey: config.auditHmacKey });
@@ -108,7 +113,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   const work = new WorkQueue();
   const outbox = new Outbox({ store: outboxStore, requests: store, audit, notifier, work, logger });
   const vault = config.tokens.encryptionKey ? new TokenVault(redis, config.tokens.encryptionKey) : undefined;
-  const execution = new Execution({ store, registry, harness, vault, revealTtlMs: config.tokens.revealTtlMs, outbox, notifier, logger, now });
+  const execution = new Execution({ store, registry, harness, vault, budget, revealTtlMs: config.tokens.revealTtlMs, outbox, notifier, logger, now });
   const refusals = new RefusalWindow(redis);
   const approvers = new ApproverDirectory(config.approvers.userIds, config.approvers.userGroupId, (id) => notifier.userGroupMembers(id));
 
@@ -225,17 +230,17 @@ function healthRoutes(redis: Redis) {
  * The Harness generation the configuration names: its backend for approved changes, and the
  * cached list its create modal picks from (user groups on FirstGen, service accounts on NextGen).
  */
-function harnessFor(config: Config, redis: Redis, logger: AppLogger): { harness: HarnessBackend; picker: HarnessDirectory } {
+function harnessFor(config: Config, redis: Redis, logger: AppLogger, budget: BudgetGate): { harness: HarnessBackend; picker: HarnessDirectory } {
   const h = config.harness;
   const cache = { ttlSeconds: config.userGroupCacheTtlSeconds, logger };
   if (h.generation === 'firstgen') {
-    const api = createHarnessClient(h);
+    const api = createHarnessClient({ ...h, budget });
     return {
       harness: firstGenBackend(api),
       picker: new HarnessDirectory(redis, () => api.listUserGroups(), { ...cache, what: 'user groups', cacheKey: 'usergroups' }),
     };
   }
-  const api = createNextGenClient({ baseUrl: h.apiUrl, accountId: h.accountId, orgId: h.orgId, projectId: h.projectId, apiKey: h.apiKey, timeoutMs: h.timeoutMs });
+  const api = createNextGenClient({ baseUrl: h.apiUrl, accountId: h.accountId, orgId: h.orgId, projectId: h.projectId, apiKey: h.apiKey, timeoutMs: h.timeoutMs, budget });
   const fetchAll = async () => (await api.listServiceAccounts()).map((sa) => ({ id: sa.identifier, name: sa.name }));
   const scope = h.projectId ? `project ${h.orgId ?? '?'}/${h.projectId}` : h.orgId ? `org ${h.orgId}` : 'account';
   return { harness: nextGenBackend(api, { scope }), picker: new HarnessDirectory(redis, fetchAll, { ...cache, what: 'service accounts', cacheKey: 'serviceaccounts' }) };

@@ -90,6 +90,7 @@ const schema = z
       .transform((v) => (v === undefined ? 15 * 60_000 : durationMs(v)))
       .pipe(z.number().min(30_000, 'must be at least 30s').max(7 * 86_400_000, 'must be at most 7d')),
     MAX_TOKEN_DAYS: integer(1, 3650, 90),
+    HARNESS_RATE_LIMIT_PER_MINUTE: optional(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000'))),
     HARNESS_ACCOUNT_ID: z.string({ error: 'is required' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Harness account id'),
     HARNESS_API_KEY: z.string({ error: 'is required' }).min(1, 'is required'),
     HARNESS_TIMEOUT_MS: integer(100, 120_000, 10_000),
@@ -136,6 +137,8 @@ export interface Config {
     accountId: string;
     apiKey: string;
     timeoutMs: number;
+    /** Calls per minute all replicas together may make (Harness counts per account). */
+    rateLimitPerMinute: number;
     /** NextGen scope; absent = account level. */
     orgId?: string;
     projectId?: string;
@@ -214,6 +217,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiUrl: c.HARNESS_API_URL ?? (generation === 'nextgen' ? NEXTGEN_DEFAULT_URL : FIRSTGEN_DEFAULT_URL),
       orgId: c.HARNESS_ORG_ID,
       projectId: c.HARNESS_PROJECT_ID,
+      // Under Harness's own limits: 30/min FirstGen GraphQL, 400/min per key NextGen (FACTS).
+      rateLimitPerMinute: c.HARNESS_RATE_LIMIT_PER_MINUTE ?? (generation === 'nextgen' ? 300 : 25),
       accountId: c.HARNESS_ACCOUNT_ID,
       apiKey: c.HARNESS_API_KEY,
       timeoutMs: c.HARNESS_TIMEOUT_MS,

@@ -89,6 +89,12 @@ export const requestSchema = z.object({
   nextgen: nextGenTargetSchema.optional(),
   /** NextGen create/rotate: until when the requester can reveal the new token's value (epoch ms). */
   revealUntil: z.number().optional(),
+  /** Set just before Harness is called: without it, a crashed execution never reached Harness. */
+  harnessCalledAt: z.string().optional(),
+  /** Refreshed while an execution runs (or waits for Harness's budget), so it is not taken for crashed. */
+  heartbeatAt: z.string().optional(),
+  /** What a person should know about how the outcome was found (after a crash). */
+  note: z.string().optional(),
 });
 export type ApiKeyRequest = z.infer<typeof requestSchema>;
 

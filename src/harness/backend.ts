@@ -15,7 +15,15 @@ export interface HarnessBackend {
    * the ISO time to record. A write is never retried here.
    */
   execute(request: ApiKeyRequest, previous: KeyRecord | undefined, at: string): Promise<ExecutionResult>;
+  /**
+   * After a crash while Harness was being called: what did that call do? `done` with what was
+   * found, `redo` when Harness shows the change did not happen (or repeating it is harmless),
+   * `unknown` when Harness cannot tell.
+   */
+  recover(request: ApiKeyRequest, previous: KeyRecord | undefined, at: string): Promise<Recovery>;
 }
+
+export type Recovery = { kind: 'done'; result: ExecutionResult; note: string } | { kind: 'redo' } | { kind: 'unknown' };
 
 export interface ExecutionResult {
   /** The key (or token) as the registry should now record it. */

@@ -6,11 +6,14 @@ import type { AppLogger } from '../logger';
 import type { KeyRegistry } from '../store/key-registry';
 import type { RequestStore, TransitionOptions, TransitionResult } from '../store/request-store';
 import type { TokenVault } from '../store/token-vault';
+import type { BudgetGate } from './harness-budget';
 import type { Notifier } from './notifier';
 import type { Outbox } from './outbox';
 
 /** Harness usually answers in milliseconds; past this, approvers see "sending to Harness…". */
 const INTERIM_UPDATE_AFTER_MS = 1500;
+/** How often a running execution says it is alive (the reconciler's stale rule looks at this). */
+export const HEARTBEAT_MS = 5_000;
 
 /**
  * Carries out an approved request in Harness, exactly once: claim approved -> executing (one
@@ -25,6 +28,8 @@ export class Execution {
       harness: HarnessBackend;
       /** NextGen: where a new token's value waits for its one reveal, and for how long. */
       vault?: TokenVault;
+      /** Harness's per-account budget, shared by replicas. */
+      budget?: BudgetGate;
       revealTtlMs: number;
       outbox: Outbox;
       notifier: Notifier;
@@ -39,36 +44,84 @@ export class Execution {
   async execute(approved: ApiKeyRequest): Promise<ApiKeyRequest | undefined> {
     const claim = await this.deps.store.transition(approved, 'executing', { actorId: approved.approverId ?? 'system' });
     if (!claim.ok) return undefined;
-    const request = claim.request;
+    return this.run(claim.request, approved, 'call');
+  }
+
+  /**
+   * Finishes a request a crashed replica left `executing`. If Harness was never called it is
+   * simply carried out; otherwise Harness is asked what the earlier call did, and only what
+   * cannot be found out is reported as unknown.
+   */
+  async recover(stale: ApiKeyRequest): Promise<ApiKeyRequest | undefined> {
+    return this.run(stale, stale, stale.harnessCalledAt ? 'recover' : 'call');
+  }
+
+  private async run(request: ApiKeyRequest, shownAs: ApiKeyRequest, mode: 'call' | 'recover'): Promise<ApiKeyRequest | undefined> {
     const actorId = request.approverId ?? 'system';
     const started = Date.now();
     // Only when Harness is slow: a courtesy, not owed (the outcome's update is). It lands before
     // the outcome is recorded, so it can never overwrite it.
     let interim: Promise<void> | undefined;
     const timer = setTimeout(() => {
-      interim = this.deps.notifier.requestChanged(approved).catch((err: unknown) => this.deps.logger.warn('interim approval update failed', err, { requestId: request.id }));
+      interim = this.deps.notifier.requestChanged(shownAs).catch((err: unknown) => this.deps.logger.warn('interim approval update failed', err, { requestId: request.id }));
     }, INTERIM_UPDATE_AFTER_MS);
-    let result: ExecutionResult;
-    try {
-      result = await this.deps.harness.execute(request, request.keyUuid ? await this.deps.registry.get(request.keyUuid) : undefined, this.deps.now().toISOString());
-    } catch (err) {
+    // While this runs (or waits for Harness's budget) no other replica may take it for crashed.
+    const heartbeat = setInterval(() => void this.deps.store.markExecution(request.id, { heartbeatAt: this.deps.now().toISOString() }).catch(() => undefined), HEARTBEAT_MS);
+    const stop = async () => {
       clearTimeout(timer);
+      clearInterval(heartbeat);
       await interim;
+    };
+    let result: ExecutionResult;
+    let note: string | undefined;
+    try {
+      const previous = request.keyUuid ? await this.deps.registry.get(request.keyUuid) : undefined;
+      const at = this.deps.now().toISOString();
+      const found = mode === 'recover' ? await this.inTurn(request, shownAs, () => this.deps.harness.recover(request, previous, at)) : ({ kind: 'redo' } as const);
+      if (found.kind === 'unknown') {
+        await stop();
+        return this.finish(request, 'failed', { actorId: 'system', patch: { error: UNKNOWN_OUTCOME }, audit: { event: 'failed', detail: UNKNOWN_OUTCOME } });
+      }
+      if (found.kind === 'done') {
+        result = found.result;
+        note = found.note;
+      } else {
+        if (mode === 'recover') note = 'The bot stopped while Harness was being called; on restart it made the change again, which is safe for this kind of change.';
+        result = await this.inTurn(request, shownAs, async () => {
+          await this.deps.store.markExecution(request.id, { harnessCalledAt: this.deps.now().toISOString() });
+          return this.deps.harness.execute(request, previous, at);
+        });
+      }
+    } catch (err) {
+      await stop();
       const message = harnessFailureMessage(request, err);
       this.deps.logger.info({ requestId: request.id, operation: request.operation, outcome: 'failed', durationMs: Date.now() - started, err }, 'harness call');
       return this.finish(request, 'failed', { actorId, patch: { error: message }, audit: { event: 'failed', detail: message } });
     }
-    clearTimeout(timer);
-    await interim;
-    this.deps.logger.info({ requestId: request.id, operation: request.operation, outcome: 'done', durationMs: Date.now() - started }, 'harness call');
+    await stop();
+    this.deps.logger.info({ requestId: request.id, operation: request.operation, outcome: note ? 'found' : 'done', durationMs: Date.now() - started }, 'harness call');
     const { record } = result;
     const revealUntil = result.secret === undefined ? undefined : await this.keepForReveal(request, result.secret);
     return this.finish(request, 'done', {
       actorId,
-      patch: { keyUuid: record.uuid, ...(revealUntil ? { revealUntil } : {}) },
-      audit: { event: SUCCESS_EVENT[request.operation], detail: tokenDetail(result) },
-      registry: { record, previousName: request.previousName },
+      patch: { ...(record.uuid ? { keyUuid: record.uuid } : {}), ...(revealUntil ? { revealUntil } : {}), ...(note ? { note } : {}) },
+      audit: { event: SUCCESS_EVENT[request.operation], detail: [note, tokenDetail(result)].filter(Boolean).join(' ') || undefined },
+      // A key whose uuid is unknown cannot be recorded under it.
+      ...(record.uuid ? { registry: { record, previousName: request.previousName } } : {}),
     });
+  }
+
+  /** Waits for this change's turn in Harness's budget; approvers see "queued, n ahead" meanwhile. */
+  private inTurn<T>(request: ApiKeyRequest, shownAs: ApiKeyRequest, work: () => Promise<T>): Promise<T> {
+    const gate = this.deps.budget;
+    if (!gate) return work();
+    let shown = -1;
+    const onQueued = (ahead: number) => {
+      if (ahead === shown) return;
+      shown = ahead;
+      void this.deps.notifier.requestQueued(shownAs, ahead).catch((err: unknown) => this.deps.logger.warn('queued update failed', err, { requestId: request.id }));
+    };
+    return gate.inTurn(request.id, Date.parse(request.decidedAt ?? request.updatedAt), onQueued, work);
   }
 
   /**
@@ -120,7 +173,7 @@ export class Execution {
 
 
 export const UNKNOWN_OUTCOME =
-  'The bot stopped while Harness was being called, so the outcome is unknown. Check Harness (Access Management → API Keys) before requesting again.';
+  'The bot stopped while Harness was being called, and Harness cannot tell whether the change happened. Check Harness (Access Management) before requesting again.';
 
 function harnessFailureMessage(request: ApiKeyRequest, err: unknown): string {
   if (err instanceof HarnessError) {

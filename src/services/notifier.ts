@@ -17,6 +17,8 @@ export interface Notifier {
   requestSubmitted(request: ApiKeyRequest): Promise<{ channelId: string; ts: string }>;
   /** Redraws the approval message at `request.approvalChannelId`/`approvalTs` from the request as it is now. */
   requestChanged(request: ApiKeyRequest): Promise<void>;
+  /** Shows on the approval message that the approved change waits for Harness's budget, `ahead` changes before it. */
+  requestQueued(request: ApiKeyRequest, ahead: number): Promise<void>;
   /** Tells the requester where their request stands; returns where the DM is. */
   tellRequester(request: ApiKeyRequest, about: 'pending' | 'done' | 'failed' | 'denied'): Promise<MessageAt>;
   /** Rewrites the requester's result DM (at `dm`, or in a new DM when unknown). */

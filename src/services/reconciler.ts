@@ -1,15 +1,16 @@
 import type { AppLogger } from '../logger';
 import type { RequestStore } from '../store/request-store';
 import type { OutboxStore } from '../store/outbox-store';
-import { UNKNOWN_OUTCOME, type Execution } from './execution';
+import type { Execution } from './execution';
 import type { Outbox } from './outbox';
 import type { RevealService } from './reveal';
 
 /**
  * Finishes what a crashed or disconnected replica left behind, on every replica, every few
  * seconds: `approved` requests are executed (the claim keeps that to one replica); `executing`
- * ones older than any Harness call can take have an unknown outcome and are failed with words
- * that say so, never re-sent; notifications still owed are delivered.
+ * ones whose heartbeat stopped (the replica running them died) are recovered: carried out if
+ * Harness was never called, else Harness is asked what happened (services/execution.ts);
+ * notifications still owed are delivered.
  */
 export class Reconciler {
   private timer?: NodeJS.Timeout;
@@ -57,9 +58,11 @@ export class Reconciler {
         this.deps.logger.info('reconciler executing an approved request', { requestId: id });
         await this.deps.execution.execute(request);
         handled++;
-      } else if (request.state === 'executing' && age > this.deps.harnessTimeoutMs + 30_000) {
-        this.deps.logger.warn('reconciler failing a request with unknown outcome', { requestId: id });
-        await this.deps.execution.finish(request, 'failed', { actorId: 'system', patch: { error: UNKNOWN_OUTCOME }, audit: { event: 'failed', detail: UNKNOWN_OUTCOME } });
+      } else if (request.state === 'executing' && now - Date.parse(request.heartbeatAt ?? request.updatedAt) > this.deps.harnessTimeoutMs + 30_000) {
+        // No heartbeat for longer than any Harness call takes: the replica running it is gone.
+        if (!(await this.deps.store.claimRecovery(id, this.deps.harnessTimeoutMs * 3 + 60_000))) continue;
+        this.deps.logger.warn('reconciler recovering a request left executing', { requestId: id, harnessCalled: Boolean(request.harnessCalledAt) });
+        await this.deps.execution.recover(request);
         handled++;
       }
     }

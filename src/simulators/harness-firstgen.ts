@@ -29,6 +29,8 @@ export interface FakeHarness {
   groups: { id: string; name: string }[];
   keys: Map<string, { name: string; userGroupIds: string[] }>;
   mode: HarnessMode;
+  /** How many requests were answered 429 for exceeding `rateLimit`. */
+  readonly rateLimited: number;
   /** Applies `mode` only to the next n requests, then back to normal. */
   modeFor(mode: HarnessMode, n: number): void;
   close(): Promise<void>;
@@ -42,8 +44,16 @@ export function makeGroups(n: number): { id: string; name: string }[] {
 
 const wrap = (field: string, message: string) => new Error(`Exception while fetching data (/${field}) : ${message}`);
 
-export async function startFakeHarness(options: { apiKey: string; accountId: string; groups?: { id: string; name: string }[] }): Promise<FakeHarness> {
+export async function startFakeHarness(options: {
+  apiKey: string;
+  accountId: string;
+  groups?: { id: string; name: string }[];
+  /** Harness's per-account limit (30 GraphQL calls a minute on SaaS): above it, 429 without Retry-After. */
+  rateLimit?: { limit: number; windowMs: number };
+}): Promise<FakeHarness> {
+  const counted: number[] = [];
   const requests: HarnessRequest[] = [];
+  let rateLimited = 0;
   const invalidDocuments: { query: string; errors: string[] }[] = [];
   const groups = options.groups ?? makeGroups(250);
   const keys = new Map<string, { name: string; userGroupIds: string[] }>();
@@ -105,6 +115,15 @@ export async function startFakeHarness(options: { apiKey: string; accountId: str
     const apiKey = req.headers['x-api-key'];
     requests.push({ query, variables: variables ?? {}, apiKey: typeof apiKey === 'string' ? apiKey : undefined, accountIdParam: url.searchParams.get('accountId') });
 
+    if (options.rateLimit) {
+      const now = Date.now();
+      while (counted.length > 0 && counted[0]! <= now - options.rateLimit.windowMs) counted.shift();
+      if (counted.length >= options.rateLimit.limit) {
+        rateLimited++;
+        return send(429, `{"errors":[{"message":"You've reached your account's rate limit for data queries. Please try again later."}]}`);
+      }
+      counted.push(now);
+    }
     const active = modeRemaining > 0 ? mode : { kind: 'normal' as const };
     if (modeRemaining !== Infinity && modeRemaining > 0) modeRemaining--;
     if (active.kind === 'status') return send(active.status, active.body, active.contentType);
@@ -135,6 +154,9 @@ export async function startFakeHarness(options: { apiKey: string; accountId: str
     keys,
     get mode() {
       return mode;
+    },
+    get rateLimited() {
+      return rateLimited;
     },
     set mode(m: HarnessMode) {
       mode = m;

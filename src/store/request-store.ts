@@ -41,7 +41,7 @@ function fromHash(id: string, raw: Record<string, string>): ApiKeyRequest {
   return parsed.data;
 }
 
-type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'decidedAt' | 'denyReason' | 'error' | 'revealUntil'>>;
+type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'decidedAt' | 'denyReason' | 'error' | 'revealUntil' | 'note'>>;
 
 export type TransitionResult =
   | { ok: true; request: ApiKeyRequest; audit?: AuditFields }
@@ -131,6 +131,17 @@ export class RequestStore {
   /** Open (non-terminal) request ids, oldest first. */
   async openIds(limit = 1000): Promise<string[]> {
     return guard(() => this.redis.zrange(redisKeys.openRequests, 0, limit - 1));
+  }
+
+  /** One replica at a time recovers a request left executing; the claim lapses after `ttlMs`. */
+  async claimRecovery(id: string, ttlMs: number): Promise<boolean> {
+    return (await guard(() => this.redis.set(`apikey:recovering:${id}`, String(process.pid), 'PX', ttlMs, 'NX'))) === 'OK';
+  }
+
+  /** Marks of an execution under way (no state change, no audit line): Harness called, still alive. */
+  async markExecution(id: string, marks: Pick<ApiKeyRequest, 'harnessCalledAt' | 'heartbeatAt'>): Promise<void> {
+    const pairs = toPairs(marks);
+    if (pairs.length > 0) await guard(() => this.redis.hset(redisKeys.request(id), ...pairs));
   }
 
   /** Where the approval message is: recorded before anything else once Slack answers the post. */

@@ -58,11 +58,20 @@ export interface Environment {
 }
 
 export async function startEnvironment(
-  options: { env?: Record<string, string>; groups?: { id: string; name: string }[]; nextgen?: boolean; nextgenRateLimit?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    groups?: { id: string; name: string }[];
+    nextgen?: boolean;
+    nextgenRateLimit?: number;
+    /** The FirstGen simulator's per-account limit, and the window the bot's budget counts over. */
+    harnessRateLimit?: { limit: number; windowMs: number };
+    /** The window the bot's Harness budget counts over (Harness: 60 s); tests of 429s shorten it. */
+    budgetWindowMs?: number;
+  } = {},
 ): Promise<Environment> {
   const redis = await startRedis();
   const slack = await startFakeSlack();
-  const harness = await startFakeHarness({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT, groups: options.groups });
+  const harness = await startFakeHarness({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT, groups: options.groups, rateLimit: options.harnessRateLimit });
   const nextgen = options.nextgen
     ? await startNextGenSimulator({ apiKey: SECRETS.harnessKey, accountId: ACCOUNT, serviceAccounts: makeServiceAccounts(150), rateLimitPerMinute: options.nextgenRateLimit })
     : undefined;
@@ -79,6 +88,7 @@ export async function startEnvironment(
     const bot = createApp(config, {
       logger: createLogger({ level: 'debug', secrets: [SECRETS.botToken, SECRETS.signingSecret, SECRETS.harnessKey, SECRETS.sealingKey], write: (l) => logs.push(l) }),
       slackRetryConfig: { retries: 0 },
+      ...(options.harnessRateLimit || options.budgetWindowMs ? { harnessBudgetWindowMs: options.budgetWindowMs ?? options.harnessRateLimit?.windowMs } : {}),
     });
     bots.push(bot);
     const { port } = await bot.start();

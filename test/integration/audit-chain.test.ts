@@ -64,7 +64,7 @@ describe('audit trail integrity, through the running bot', () => {
     const post = await waitUntil(() => checkpointPosts().find((c) => String(c.args.text).includes(lastId)), 5000, 'a checkpoint of the current trail');
     expect(String(post.args.text)).toMatch(/HMAC-SHA256 signature `[0-9a-f]{64}`/);
     // One more event; the next period records it, once.
-    await env.sender.button(REQUESTER, ACTIONS.approve, (await readAudit(env))[3]!.requestId);
+    await submitCreate(env, REQUESTER, 'one-more-event', [groupId(3)]);
     const newest = await waitUntil(async () => {
       const [row] = await redis.xrevrange(stream, '+', '-', 'COUNT', 1);
       return row![0] !== lastId && row![0];

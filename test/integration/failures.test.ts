@@ -47,15 +47,6 @@ describe('Harness failures', () => {
     expect(dm).not.toContain(SECRETS.harnessKey);
   });
 
-  it('HTTP 429 without Retry-After is reported, not retried', async () => {
-    env.harness.modeFor(
-      { kind: 'status', status: 429, body: `{"errors":[{"message":"You've reached your account's rate limit for data queries. Please try again later."}]}` },
-      1,
-    );
-    const { dm } = await approveAndWaitForFailure('key-429');
-    expect(dm).toMatch(/rate limit reached \(HTTP 429\)/);
-  });
-
   it('a 502 HTML gateway page is reported as Harness unavailable', async () => {
     env.harness.modeFor({ kind: 'status', status: 502, body: '<html><body>Bad Gateway</body></html>', contentType: 'text/html' }, 1);
     const { dm } = await approveAndWaitForFailure('key-502');
@@ -157,22 +148,47 @@ describe('reconciler', () => {
     }
   });
 
-  it('fails a request stuck in executing with an unknown outcome, without calling Harness again', async () => {
-    const id = await submitCreate(env, REQUESTER, 'stuck-executing', [groupId(10)]);
+  /** What a replica that crashed while executing leaves behind: `executing`, no heartbeat for a while. */
+  const leaveExecuting = async (id: string, harnessCalled: boolean) => {
     const redis = new Redis(env.redis.url);
     try {
-      await redis.hset(`apikey:req:${id}`, 'state', 'executing', 'approverId', APPROVERS[0]!, 'updatedAt', new Date(Date.now() - 120_000).toISOString());
-      const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes(id) && t.includes('did not complete')), 8000, 'unknown-outcome DM');
-      expect(dm).toMatch(/outcome is unknown/);
-      expect(env.harness.mutations('createApiKey').filter((r) => JSON.stringify(r.variables).includes('stuck-executing'))).toHaveLength(0);
-      const events = (await readAudit(env)).filter((e) => e.requestId === id).map((e) => [e.event, e.actorId]);
-      expect(events).toEqual([
-        ['requested', REQUESTER],
-        ['failed', 'system'],
-      ]);
+      const long = new Date(Date.now() - 120_000).toISOString();
+      await redis.hset(`apikey:req:${id}`, 'state', 'executing', 'approverId', APPROVERS[0]!, 'updatedAt', long, ...(harnessCalled ? ['harnessCalledAt', long] : []));
     } finally {
       redis.disconnect();
     }
+  };
+  const creates = (name: string) => env.harness.mutations('createApiKey').filter((r) => JSON.stringify(r.variables).includes(name)).length;
+
+  it('a request that crashed before Harness was ever called is simply executed, once', async () => {
+    const id = await submitCreate(env, REQUESTER, 'never-called', [groupId(10)]);
+    await leaveExecuting(id, false);
+    const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('never-called') && t.includes('created')), 8000, 'result DM');
+    expect(dm).toContain('<@U0ADMIN1>');
+    await new Promise((r) => setTimeout(r, 1200)); // more reconciler passes
+    expect(creates('never-called')).toBe(1);
+  });
+
+  it('a create that reached Harness before the crash is found by its "Duplicate name": done, its uuid unknown, and said so', async () => {
+    const id = await submitCreate(env, REQUESTER, 'landed-before-crash', [groupId(10)]);
+    env.harness.keys.set('landed0000000000000000', { name: 'landed-before-crash', userGroupIds: [groupId(10)] });
+    await leaveExecuting(id, true);
+    const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('landed-before-crash') && t.includes('Approved by')), 8000, 'result DM');
+    expect(dm).toMatch(/uuid is unknown to the bot/);
+    expect([...env.harness.keys.values()].filter((k) => k.name === 'landed-before-crash')).toHaveLength(1);
+    const events = (await readAudit(env)).filter((e) => e.requestId === id).map((e) => [e.event, e.actorId]);
+    expect(events).toEqual([
+      ['requested', REQUESTER],
+      ['executed', APPROVERS[0]],
+    ]);
+  });
+
+  it('a create that never reached Harness despite the mark is made now', async () => {
+    const id = await submitCreate(env, REQUESTER, 'lost-on-the-way', [groupId(10)]);
+    await leaveExecuting(id, true);
+    const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('lost-on-the-way') && t.includes('created')), 8000, 'result DM');
+    expect(dm).toMatch(/had not happened/);
+    expect(creates('lost-on-the-way')).toBe(1);
   });
 });
 

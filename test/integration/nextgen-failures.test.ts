@@ -28,14 +28,6 @@ describe('Harness NextGen failures', () => {
     expect(dm).not.toContain(SECRETS.harnessKey);
   });
 
-  it('429 without Retry-After: reported, the create not retried', async () => {
-    const before = calls('createToken');
-    env.nextgen!.modeFor({ kind: 'status', status: 429, body: 'Too Many Requests', contentType: 'text/plain' }, 1, { operationId: 'createToken' });
-    const { dm } = await createAndApprove('sa_0002', 'rate limited');
-    expect(dm).toMatch(/rate limit/i);
-    expect(calls('createToken') - before).toBe(1);
-  });
-
   it('access denied: the person reads that an operator must grant a permission; the log names it', async () => {
     env.nextgen!.state.denied.push('core_serviceaccount_manageapikey:sa_0003');
     const { dm } = await createAndApprove('sa_0003', 'no permission');

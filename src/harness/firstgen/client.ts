@@ -1,6 +1,7 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { z } from 'zod';
 import { CREATE_API_KEY, DELETE_API_KEY, UPDATE_API_KEY, USER_GROUPS_PAGE } from './documents';
+import { RATE_LIMIT_RETRIES, type CallBudget } from '../call-budget';
 import { HarnessError, classifyGraphqlMessage, cleanHarnessMessage } from '../harness-error';
 
 export interface HarnessUserGroup {
@@ -42,6 +43,8 @@ export function createHarnessClient(options: {
   accountId: string;
   apiKey: string;
   timeoutMs: number;
+  /** Waits for the account's call budget before each call (shared by replicas). */
+  budget?: CallBudget;
 }): HarnessApi {
   const url = new URL(options.apiUrl);
   // The account comes from the key; the query parameter is Harness's documented fallback.
@@ -52,10 +55,19 @@ export function createHarnessClient(options: {
 
   async function run<T>(operation: string, document: string, variables: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> {
     let data: unknown;
-    try {
-      data = await client.request({ document, variables, signal: AbortSignal.timeout(options.timeoutMs) });
-    } catch (err) {
-      throw toHarnessError(operation, err, options.timeoutMs);
+    for (let attempt = 0, answered = false; !answered; attempt++) {
+      const ended = await options.budget?.beforeCall();
+      try {
+        data = await client.request({ document, variables, signal: AbortSignal.timeout(options.timeoutMs) });
+        answered = true;
+      } catch (err) {
+        const failure = toHarnessError(operation, err, options.timeoutMs);
+        // A 429 is refused before Harness acts: waited out, then sent again.
+        if (!options.budget || failure.kind !== 'rate_limited' || attempt >= RATE_LIMIT_RETRIES) throw failure;
+        await options.budget.rateLimited();
+      } finally {
+        await ended?.();
+      }
     }
     const parsed = schema.safeParse(data);
     if (!parsed.success) {

@@ -1,6 +1,6 @@
 import type { ApiKeyRequest, NextGenTarget } from '../../domain/request';
 import { AppError } from '../../errors';
-import { baseRecord, type HarnessBackend } from '../backend';
+import { baseRecord, type HarnessBackend, type Recovery } from '../backend';
 import { HarnessError } from '../harness-error';
 import type { NextGenApi } from './types';
 
@@ -51,6 +51,32 @@ export function nextGenBackend(api: NextGenApi, options: { scope: string; now?: 
           return { record: { ...record(previous?.nextgen?.validTo ?? 0), ...(previous ?? {}), requestId: request.id, updatedAt: at, deletedAt: at } };
         }
       }
+    },
+    /**
+     * After a crash: list the service account's keys and tokens. A create whose token exists
+     * happened (its value, shown once, is lost); one whose token does not is simply made. Updates
+     * and deletes are repeatable (a delete finds a missing token already gone). A rotation cannot
+     * be told apart from Harness's own lists: it stays unknown.
+     */
+    async recover(request, previous, at): Promise<Recovery> {
+      const t = target(request);
+      if (request.operation === 'update' || request.operation === 'delete') return { kind: 'redo' };
+      if (request.operation === 'rotate') return { kind: 'unknown' };
+      const keys = await api.listApiKeys(t.serviceAccount.id);
+      const key = keys.find((k) => k.identifier.toLowerCase() === t.apiKey.toLowerCase());
+      const token = key ? (await api.listTokens({ serviceAccount: t.serviceAccount.id, apiKey: key.identifier })).find((k) => k.identifier === t.token) : undefined;
+      if (!token) return { kind: 'redo' };
+      return {
+        kind: 'done',
+        result: {
+          record: {
+            ...baseRecord(request, at),
+            uuid: t.token,
+            nextgen: { serviceAccount: t.serviceAccount, apiKey: t.apiKey, token: t.token, validTo: token.validTo ?? 0, scope: options.scope },
+          },
+        },
+        note: 'The bot stopped just after Harness created the token, so its value (which Harness shows only once) is lost: request a rotation (/apikey rotate) to get a value.',
+      };
     },
   };
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { HarnessError } from '../harness-error';
 import { badResponse, errorFromResponse, errorFromTransport, type OperationContext } from './errors';
 import * as s from './schemas';
+import { RATE_LIMIT_RETRIES, type CallBudget } from '../call-budget';
 
 export interface NextGenClientOptions {
   /** The part before /ng/api, e.g. https://app.harness.io/gateway. */
@@ -12,6 +14,8 @@ export interface NextGenClientOptions {
   apiKey: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Waits for the account's call budget before each call (shared by replicas). */
+  budget?: CallBudget;
 }
 
 export type Query = Record<string, string | number | string[] | undefined>;
@@ -39,6 +43,20 @@ export function createTransport(options: NextGenClientOptions) {
   const secrets = [options.apiKey];
 
   async function call<T extends z.ZodType>(op: OperationContext, req: Call, data: T): Promise<z.infer<T>> {
+    for (let attempt = 0; ; attempt++) {
+      const ended = await options.budget?.beforeCall();
+      try {
+        return await callOnce(op, req, data);
+      } catch (err) {
+        if (!options.budget || attempt >= RATE_LIMIT_RETRIES || !(err instanceof HarnessError) || err.kind !== 'rate_limited') throw err;
+        await options.budget.rateLimited();
+      } finally {
+        await ended?.();
+      }
+    }
+  }
+
+  async function callOnce<T extends z.ZodType>(op: OperationContext, req: Call, data: T): Promise<z.infer<T>> {
     const url = new URL(base + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) for (const one of v === undefined ? [] : [v].flat()) url.searchParams.append(k, String(one));
     const headers: Record<string, string> = {

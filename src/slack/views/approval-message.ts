@@ -22,7 +22,7 @@ const OUTCOME: Record<ApiKeyRequest['state'], (by: string) => string> = {
 };
 
 /** The request as approvers see it: summary, then buttons while pending, else the outcome. */
-export function approvalMessage(request: ApiKeyRequest): { text: string; blocks: KnownBlock[] } {
+export function approvalMessage(request: ApiKeyRequest, extra: { queuedAhead?: number } = {}): { text: string; blocks: KnownBlock[] } {
   const fields = [`*Requester*\n${mention(request.requesterId)}`, ...changeFields(request), `*Request id*\n\`${request.id}\``];
   if (request.keyUuid) fields.push(`*Key uuid*\n\`${request.keyUuid}\``);
 
@@ -42,7 +42,8 @@ export function approvalMessage(request: ApiKeyRequest): { text: string; blocks:
       ],
     });
   } else {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(outcomeLine(request), 2900) }] });
+    const queued = extra.queuedAhead ? ` · queued for Harness's rate limit, ${extra.queuedAhead} ahead` : '';
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(outcomeLine(request) + queued, 2900) }] });
   }
   // The fallback text is parsed as mrkdwn in notifications: escape it like every mrkdwn field.
   const text = `${VERB[request.operation]} "${escapeMrkdwn(truncate(displayName(request), 100))}" requested by ${mention(request.requesterId)}: ${request.state}`;
@@ -114,5 +115,6 @@ function outcomeLine(request: ApiKeyRequest): string {
   const parts = [OUTCOME[request.state](by)];
   if (request.state === 'denied' && request.denyReason) parts.push(`Reason: ${escapeMrkdwn(request.denyReason)}`);
   if (request.state === 'failed' && request.error) parts.push(escapeMrkdwn(request.error));
+  if (request.state === 'done' && request.note) parts.push(escapeMrkdwn(request.note));
   return parts.join(' · ');
 }

@@ -13,7 +13,11 @@ export function pendingDm(r: ApiKeyRequest): string {
 }
 
 export function doneDm(r: ApiKeyRequest): string {
-  if (r.nextgen) return tokenDoneDm(r, r.nextgen);
+  const text = r.nextgen ? tokenDoneDm(r, r.nextgen) : keyDoneDm(r);
+  return r.note ? `${text}\n_${escapeMrkdwn(r.note)}_` : text;
+}
+
+function keyDoneDm(r: ApiKeyRequest): string {
   if (r.operation === 'delete') {
     return `Approved by ${mention(r.approverId ?? '')}: the Harness API key ${name(r)} (\`${r.keyUuid ?? ''}\`) was deleted. It no longer works.`;
   }

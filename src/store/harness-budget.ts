@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import { guard, script } from './redis';
+
+/**
+ * KEYS: 1 window (ZSET of calls, score = time), 2 queue (ZSET of waiting changes, score = approval time)
+ * ARGV[1]: { now, windowMs, limit, member, ticket (or '') }
+ * A call may go when fewer than `limit` calls were made in the last `windowMs` — a sliding
+ * window, so no 60-second span ever holds more (a token bucket lets a full burst through twice
+ * in one minute). A change waiting its turn may go only when it is among the first in line for
+ * the free slots. Returns {0, 0} when the call may go, else {ms to wait, changes ahead}.
+ */
+const ACQUIRE = `
+local a = cjson.decode(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', a.now - a.windowMs)
+local used = redis.call('ZCARD', KEYS[1])
+local ahead = 0
+if a.ticket ~= '' then
+  ahead = redis.call('ZRANK', KEYS[2], a.ticket) or 0
+end
+if used + ahead < a.limit then
+  redis.call('ZADD', KEYS[1], a.now, a.member)
+  redis.call('PEXPIRE', KEYS[1], a.windowMs)
+  return {0, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local wait = a.windowMs
+if oldest[2] then wait = tonumber(oldest[2]) + a.windowMs - a.now end
+if wait < 20 then wait = 20 end
+return {wait, ahead}
+`;
+
+export interface Slot {
+  /** Milliseconds until a slot may be free; 0 means the call may go now. */
+  waitMs: number;
+  /** Approved changes ahead of this one. */
+  ahead: number;
+  /** The slot taken (when waitMs is 0), to be re-stamped when the call ends. */
+  member?: string;
+}
+
+/** Harness's per-account call budget, shared by every replica through Redis. */
+export class HarnessBudget {
+  private readonly acquireScript;
+  private readonly windowKey: string;
+  private readonly queueKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    account: string,
+    readonly limit: number,
+    readonly windowMs = 60_000,
+  ) {
+    this.acquireScript = script(redis, 'apikeyHarnessBudget', ACQUIRE);
+    this.windowKey = `apikey:harness-budget:{${account}}`;
+    this.queueKey = `apikey:harness-queue:{${account}}`;
+  }
+
+  /** Takes a slot for one call now, or says how long to wait. `ticket`: the change this call serves. */
+  async tryAcquire(ticket?: string): Promise<Slot> {
+    const member = randomUUID();
+    const [waitMs, ahead] = (await this.acquireScript([this.windowKey, this.queueKey], {
+      now: Date.now(),
+      windowMs: this.windowMs,
+      limit: this.limit,
+      member,
+      ticket: ticket ?? '',
+    })) as [number, number];
+    return { waitMs, ahead, ...(waitMs === 0 ? { member } : {}) };
+  }
+
+  /**
+   * Re-stamps a slot with the time its call ended. Harness counts a call when it arrives, at the
+   * latest when it answers; counting from the end keeps the bot's window behind Harness's even
+   * when a request spends a while on the network.
+   */
+  async ended(member: string): Promise<void> {
+    await guard(() => this.redis.zadd(this.windowKey, 'XX', Date.now(), member));
+  }
+
+  /** Puts an approved change in line (by approval time); it keeps its place until it leaves. */
+  async join(ticket: string, approvedAtMs: number): Promise<void> {
+    await guard(() => this.redis.zadd(this.queueKey, 'NX', approvedAtMs, ticket));
+  }
+
+  async leave(ticket: string): Promise<void> {
+    await guard(() => this.redis.zrem(this.queueKey, ticket));
+  }
+
+  /** After a 429 Harness counted more than the bot did (other tools share the account): the window is full. */
+  async exhausted(): Promise<void> {
+    const now = Date.now();
+    const fill = Array.from({ length: this.limit }, () => [now, randomUUID()] as const).flat();
+    await guard(() => this.redis.zadd(this.windowKey, ...fill));
+  }
+}
