@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createApp, type BotApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startFakeHarness, type FakeHarness } from '../../src/simulators/harness-firstgen';
 import { startRedis, type RedisServer } from '../../src/simulators/redis-server';
 import { startSlackSandbox, type SlackSandbox } from '../../src/simulators/slack/sandbox';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/start';
 
 /**
  * The real bot (Bolt's HTTP receiver, ioredis, graphql-request) against a real redis-server, the
@@ -114,6 +118,42 @@ export async function startSandboxEnvironment(options: { port?: number } = {}): 
     async close() {
       await bot.stop().catch(() => undefined);
       await Promise.all([sandbox.close(), harness.close(), redis.close()]);
+    },
+  };
+}
+
+/**
+ * What `npm start` runs with no configuration (src/sandbox/start.ts), simulating NextGen: the real
+ * bot, the Slack sandbox and the NextGen simulator, on a test Redis, with its .sandbox directory
+ * in a temp dir. `url` is the page without its trailing slash.
+ */
+export interface NextGenSandbox {
+  redis: RedisServer;
+  running: RunningSandbox;
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startNextGenSandbox(): Promise<NextGenSandbox> {
+  const redis = await startRedis();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'apikey-sandbox-'));
+  const logs: string[] = [];
+  const running = await startSandbox({}, { kind: 'sandbox', generation: 'nextgen', port: 0, redisUrl: redis.url }, {
+    dataDir,
+    print: (t) => logs.push(t),
+    warn: (t) => logs.push(`WARN ${t}`),
+    logger: createLogger({ level: 'warn', secrets: [], write: (l) => logs.push(l) }),
+  });
+  return {
+    redis,
+    running,
+    url: running.url.replace(/\/$/, ''),
+    logs,
+    async close() {
+      await running.stop().catch(() => undefined);
+      await redis.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

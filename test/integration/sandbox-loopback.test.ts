@@ -108,7 +108,7 @@ describe('the sandbox stays on this machine', () => {
     expect(attempts.filter((a) => !isLoopbackAddress(a))).toEqual([]);
   }, 30_000);
 
-  it("never mixes with a real bot's data or with the other generation's sandbox", async () => {
+  it("never mixes with a real bot's data, the other generation's sandbox, or data sealed with lost keys", async () => {
     const db = new Redis(`${redis.url}/3`);
     try {
       await db.xadd('apikey:audit', '*', 'event', 'requested');
@@ -118,5 +118,7 @@ describe('the sandbox stays on this machine', () => {
     }
     // Database 0 holds the NextGen sandbox of the first test.
     await expect(start('firstgen', redis.url, path.join(dir, 'other'))).rejects.toThrow(/holds the data of a sandbox simulating NextGen/);
+    // ...sealed with the keys of that sandbox's directory: new keys could not read it.
+    await expect(start('nextgen', redis.url, path.join(dir, 'other'))).rejects.toThrow(/sealed with keys that are no longer in \.sandbox\/keys\.json/);
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 /**
  * A modal's `state.values` as Slack keeps it: per input block, per action id, in the shape of
- * the element type (plain_text_input: `value`; selects: `selected_option`; multi selects and
+ * the element type (plain_text_input and number_input: `value`; selects: `selected_option`; multi selects and
  * checkboxes: `selected_options`). On views.update Slack keeps what a person entered in a block
  * whose block_id and action_id did not change and ignores its new initial value.
  */
@@ -49,7 +49,7 @@ export function optionsOf(element: Element): OptionObject[] {
 
 function initialValue(element: Element): StateValue {
   const type = element.type ?? 'unknown';
-  if (type === 'plain_text_input') return { type, value: typeof element.initial_value === 'string' && element.initial_value !== '' ? element.initial_value : null };
+  if (type === 'plain_text_input' || type === 'number_input') return { type, value: typeof element.initial_value === 'string' && element.initial_value !== '' ? element.initial_value : null };
   if (isMulti(type)) return { type, selected_options: Array.isArray(element.initial_options) ? (element.initial_options as OptionObject[]) : [] };
   if (isSingle(type)) return { type, selected_option: (element.initial_option as OptionObject | undefined) ?? null };
   return { type, value: null };

@@ -1,7 +1,7 @@
 /* global window, setTimeout, clearTimeout */
 /*
  * Block Kit to DOM: header, section (text, fields, accessory), context, divider, actions, input
- * (plain_text_input single and multiline, static/external/multi selects, checkboxes, radio
+ * (plain_text_input single and multiline, number_input, static/external/multi selects, checkboxes, radio
  * buttons), image (alt text only: the page loads nothing from elsewhere), buttons with style and
  * confirm dialogs. Text only through text nodes (mrkdwn.js).
  *
@@ -49,9 +49,16 @@
     switch (e.type) {
       case 'button':
         return button(blockId, e, ctx);
+      case 'number_input':
       case 'plain_text_input': {
-        var input = el(e.multiline ? 'textarea' : 'input', 'text-input');
-        if (!e.multiline) input.type = 'text';
+        var number = e.type === 'number_input';
+        var input = el(e.multiline && !number ? 'textarea' : 'input', 'text-input');
+        if (number) {
+          input.type = 'number';
+          input.step = e.is_decimal_allowed ? 'any' : '1';
+          if (e.min_value) input.min = e.min_value;
+          if (e.max_value) input.max = e.max_value;
+        } else if (!e.multiline) input.type = 'text';
         input.id = fieldId;
         if (typeof e.max_length === 'number') input.maxLength = e.max_length;
         input.placeholder = M.plain(e.placeholder);

@@ -105,6 +105,9 @@
     }
 
     function close() {
+      // A search still waiting (typed just before the pick or the blur) must not reopen the list.
+      clearTimeout(timer);
+      asked++;
       list.hidden = true;
       status.textContent = '';
       input.setAttribute('aria-expanded', 'false');
