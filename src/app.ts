@@ -35,6 +35,7 @@ import { OutboxStore } from './store/outbox-store';
 import { RefusalWindow } from './store/refusal-window';
 import { ReplayStore } from './store/replay-store';
 import { TokenVault } from './store/token-vault';
+import { migrateKeys } from './store/migrations';
 import { createRedis, waitForReady } from './store/redis';
 import { RequestStore } from './store/request-store';
 
@@ -144,6 +145,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
         throw new Error(startupProblem(err, config.slack.apiUrl), { cause: err });
       }
       if (!(await waitForReady(redis, 3000))) logger.warn('redis not reachable yet; serving anyway, /readyz answers 503 until it is');
+      else {
+        const moved = await migrateKeys(redis).catch((err: unknown) => logger.error('could not move keys of an earlier version', err));
+        if (moved) logger.info('moved keys of an earlier version to their current names', { keys: moved });
+      }
       // Readiness depends on Redis only; a wrong Harness key is named now rather than at the first click.
       harness.checkAccess().then(
         () => picker.warm(),

@@ -43,8 +43,18 @@ function stopOnSignals(): (service: Stoppable) => void {
   process.on('SIGINT', () => onSignal('SIGINT'));
   return (started) => {
     service = started;
+    keepServingOnRejections(started.logger);
     stop();
   };
+}
+
+/**
+ * A promise rejected where nobody awaits it (a library's async block, like Bolt's receiver on a
+ * JSON `null` body) would end the process under Node's default. Log it, keep serving: every
+ * request's own state lives in Redis, and the reconciler covers what an interrupted one left.
+ */
+function keepServingOnRejections(logger: AppLogger): void {
+  process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection; still serving', reason instanceof Error ? reason : { reason: String(reason) }));
 }
 
 async function runSandbox(env: Record<string, string | undefined>, mode: Extract<ReturnType<typeof decideMode>, { kind: 'sandbox' }>): Promise<void> {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import type { Writable } from 'node:stream';
 import type Redis from 'ioredis';
 import { parseSince } from '../domain/audit-query';

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { ConfigError, loadExportConfig } from '../config';
 import { chainKeys } from '../store/audit-chain';
 import { VerifyUsageError, verifyTrail, type Verdict, type VerdictKind, type VerifyReport } from '../store/audit-verifier';

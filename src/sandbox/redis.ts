@@ -179,7 +179,7 @@ export async function claimDatabase(redis: Redis, options: { generation: Generat
   if (marker && marker !== generation) {
     throw new SandboxError(`${where} holds the data of a sandbox simulating ${marker === 'nextgen' ? 'NextGen' : 'FirstGen'}; the two never share a database. Use another one, or reset it.`);
   }
-  if (!marker && (await redis.exists('apikey:audit', 'apikey:keys', 'apikey:req:open')) > 0) {
+  if (!marker && (await redis.exists('apikey:audit', 'apikey:keys', 'apikey:open-requests', 'apikey:req:open')) > 0) {
     throw new SandboxError(`${where} already holds an apikey bot's data that the sandbox did not write (a real bot's?): the sandbox never mixes with it. Point REDIS_URL at another database (redis://127.0.0.1:6379/9) or unset it.`);
   }
   const fingerprint = await redis.get('sandbox:keys');

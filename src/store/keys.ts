@@ -1,11 +1,14 @@
-/** Every Redis key name the bot uses, in one place. */
+/**
+ * Every Redis key name the bot uses, in one place. Requests alone live under `apikey:req:` (no
+ * other key shares that prefix, so no request id can name another key).
+ */
 export const redisKeys = {
   request: (id: string) => `apikey:req:${id}`,
-  openRequests: 'apikey:req:open',
+  openRequests: 'apikey:open-requests',
   pendingNames: 'apikey:names:pending',
   /** uuid -> id of the one open update/delete request for that key. */
   pendingKeys: 'apikey:keys:pending',
-  requestsOf: (userId: string) => `apikey:req:by-user:${userId}`,
+  requestsOf: (userId: string) => `apikey:requests-of:${userId}`,
   registry: 'apikey:keys',
   registryNames: 'apikey:keys:byname',
   /** A cached Harness list (user groups, service accounts), its version, and the refresh lock. */
@@ -20,3 +23,9 @@ export const redisKeys = {
   /** What was delivered already (DM ts, the audit thread), so a repeat updates instead of posting. */
   delivered: (subject: string) => `apikey:delivered:${subject}`,
 };
+
+/** Key names of earlier versions that shared the request prefix, and where they live now. */
+export const MOVED_KEYS = {
+  openRequests: { from: 'apikey:req:open', to: redisKeys.openRequests },
+  requestsOf: { pattern: 'apikey:req:by-user:*', from: 'apikey:req:by-user:', to: 'apikey:requests-of:' },
+} as const;

@@ -161,7 +161,7 @@ async function expectSettled(
   expect(mirrored).toEqual(['requested', 'approved', last]);
 
   // Not open, owing nothing, holding no name or key.
-  expect(await w.db.zcard('apikey:req:open')).toBe(0);
+  expect(await w.db.zcard('apikey:open-requests')).toBe(0);
   expect(await w.db.zcard('apikey:outbox-due')).toBe(0);
   expect((await w.db.hlen('apikey:names:pending')) + (await w.db.hlen('apikey:keys:pending'))).toBe(0);
 }

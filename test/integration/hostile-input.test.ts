@@ -17,7 +17,7 @@ describe('hostile input', () => {
   const requestCount = async () => {
     const redis = new Redis(env.redis.url);
     try {
-      return await redis.zcard('apikey:req:open');
+      return await redis.zcard('apikey:open-requests');
     } finally {
       redis.disconnect();
     }

@@ -116,3 +116,40 @@ describe('sandbox bot tokens', () => {
     expect(problemsOf({ ...valid, SLACK_BOT_TOKEN: 'xoxb-sandboxed-but-not-the-prefix' })).toEqual([]);
   });
 });
+
+describe('Harness generation and the NextGen variables', () => {
+  const key = 'ab'.repeat(32);
+
+  it('keeps an existing FirstGen configuration working with no new variable', () => {
+    expect(loadConfig(valid).harness).toMatchObject({ generation: 'firstgen', apiUrl: 'https://app.harness.io/gateway/api/graphql', rateLimitPerMinute: 25 });
+    expect(loadConfig({ ...valid, HARNESS_API_URL: 'https://harness.example.com/api/graphql' }).harness.generation).toBe('firstgen');
+  });
+
+  it('a new install (NextGen variables, or HARNESS_API=nextgen) is NextGen with its defaults', () => {
+    const c = loadConfig({ ...valid, TOKEN_ENCRYPTION_KEY: key });
+    expect(c.harness).toMatchObject({ generation: 'nextgen', apiUrl: 'https://app.harness.io/gateway', rateLimitPerMinute: 300 });
+    expect(c.tokens).toMatchObject({ revealTtlMs: 15 * 60_000, maxDays: 90 });
+    expect(c.tokens.encryptionKey?.toString('hex')).toBe(key);
+    expect(loadConfig({ ...valid, HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: Buffer.from(key, 'hex').toString('base64') }).tokens.encryptionKey?.length).toBe(32);
+  });
+
+  it('names what NextGen needs and what is wrong, never echoing a value', () => {
+    expect(problemsOf({ ...valid, HARNESS_API: 'nextgen' })).toEqual([expect.stringMatching(/^TOKEN_ENCRYPTION_KEY is required with Harness NextGen/)]);
+    const problems = problemsOf({ ...valid, HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: 'short-secret', TOKEN_REVEAL_TTL: '15 minutes', MAX_TOKEN_DAYS: '0', HARNESS_ORG_ID: '9bad' });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['HARNESS_ORG_ID', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_REVEAL_TTL', 'MAX_TOKEN_DAYS']);
+    expect(problems.join('\n')).not.toContain('short-secret');
+    expect(problemsOf({ ...valid, HARNESS_API: 'firstgen', HARNESS_PROJECT_ID: 'p1' })).toEqual([expect.stringMatching(/apply to Harness NextGen only/)]);
+  });
+
+  it('reads TOKEN_REVEAL_TTL as a duration within bounds, and HARNESS_RATE_LIMIT_PER_MINUTE', () => {
+    const c = loadConfig({ ...valid, HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: key, TOKEN_REVEAL_TTL: '90s', HARNESS_RATE_LIMIT_PER_MINUTE: '120' });
+    expect(c.tokens.revealTtlMs).toBe(90_000);
+    expect(c.harness.rateLimitPerMinute).toBe(120);
+    expect(problemsOf({ ...valid, HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: key, TOKEN_REVEAL_TTL: '10s' })).toEqual(['TOKEN_REVEAL_TTL must be at least 30s']);
+  });
+
+  it('scrubs the sealing key from logs in both of its spellings', () => {
+    const secrets = secretsOf(loadConfig({ ...valid, TOKEN_ENCRYPTION_KEY: key }));
+    expect(secrets).toEqual(expect.arrayContaining([key, Buffer.from(key, 'hex').toString('base64')]));
+  });
+});

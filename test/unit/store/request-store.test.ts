@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import type { ApiKeyRequest } from '../../../src/domain/request';
 import { AuditLog } from '../../../src/store/audit-log';
 import { RequestStore } from '../../../src/store/request-store';
+import { migrateKeys } from '../../../src/store/migrations';
 import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 
 const base = (id: string, name: string): ApiKeyRequest => ({
@@ -74,5 +75,29 @@ describe('RequestStore on a real Redis', () => {
   it('refuses to read a corrupted request instead of guessing', async () => {
     await redis.hset('apikey:req:req-bad', 'id', 'req-bad', 'state', 'weird');
     await expect(store.get('req-bad')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  });
+});
+
+describe('keys of an earlier version', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.close();
+  });
+
+  it('moves the open set and the per-person sets out of the request prefix, once, merging with anything new', async () => {
+    await redis.zadd('apikey:req:open', 1, 'req-a', 2, 'req-b');
+    await redis.zadd('apikey:open-requests', 3, 'req-c');
+    await redis.zadd('apikey:req:by-user:U0DEV', 1, 'req-a');
+    expect(await migrateKeys(redis)).toBe(2);
+    expect(await redis.zrange('apikey:open-requests', 0, -1)).toEqual(['req-a', 'req-b', 'req-c']);
+    expect(await redis.zrange('apikey:requests-of:U0DEV', 0, -1)).toEqual(['req-a']);
+    expect(await redis.keys('apikey:req:*')).toEqual([]);
+    expect(await migrateKeys(redis)).toBe(0);
   });
 });
