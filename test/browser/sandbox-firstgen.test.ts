@@ -16,6 +16,8 @@ const ADMIN1 = 'U0ADMIN1';
 const NAME = 'web-<img src=x onerror="window.__xss=1">';
 
 const present = chromiumPresent();
+// CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
+if (!present && process.env.CI) throw new Error(`CI run without Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium)`);
 if (!present) process.stderr.write(`SKIPPED test/browser/sandbox-firstgen.test.ts: no Chromium at ${CHROMIUM} (apt-get install -y chromium)\n`);
 
 (present ? describe : describe.skip)('Slack sandbox page in a browser, FirstGen: create -> approve -> DM -> audit', () => {

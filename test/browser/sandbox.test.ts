@@ -16,6 +16,8 @@ const NAME = 'ci deployer';
 const DOCS_SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'sandbox.png');
 
 const present = chromiumPresent();
+// CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
+if (!present && process.env.CI) throw new Error(`CI run without Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium)`);
 if (!present) process.stderr.write(`SKIPPED test/browser/sandbox.test.ts: no Chromium at ${CHROMIUM} (apt-get install -y chromium)\n`);
 
 (present ? describe : describe.skip)('the sandbox in a browser, NextGen: create -> approve -> DM -> reveal once -> audit', () => {
