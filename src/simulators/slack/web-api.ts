@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { listenOn } from './listen';
+import { listen } from '../http-server';
 
 /**
  * A local stand-in for Slack's Web API speaking its wire format: POST /api/<method>, form-encoded
@@ -93,7 +93,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
   const extension = options.extension?.(record);
 
-  const server = await listenOn(async (req, body, res) => {
+  const server = await listen(async (req, body, res) => {
     if (extension?.route && (await extension.route(req, body, res))) return;
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
     const answered: { call?: SlackCall } = {};

@@ -1,7 +1,6 @@
-import Redis from 'ioredis';
+import { useRealRedis } from '../../helpers/real-redis';
 import { createLogger } from '../../../src/logger';
 import { HarnessDirectory, type DirectoryEntry } from '../../../src/services/harness-directory';
-import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 
 /** A hand-written Harness list that counts its calls. */
 function harnessWith(groups: () => DirectoryEntry[]) {
@@ -14,17 +13,8 @@ function harnessWith(groups: () => DirectoryEntry[]) {
 }
 
 describe('HarnessDirectory (shared cache in Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const real = useRealRedis();
   const logger = createLogger({ level: 'error', secrets: [], write: () => undefined });
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.close();
-  });
 
   it('loads once, then answers searches from the cache without calling Harness', async () => {
     const { api, calls } = harnessWith(() => [
@@ -32,7 +22,7 @@ describe('HarnessDirectory (shared cache in Redis)', () => {
       { id: 'a'.repeat(22), name: 'alpha' },
       { id: 'c'.repeat(22), name: 'team-alpha' },
     ]);
-    const dir = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    const dir = new HarnessDirectory(real.redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
     expect((await dir.list()).map((g) => g.name)).toEqual(['alpha', 'Beta Team', 'team-alpha']);
     expect((await dir.search('ALPHA')).map((g) => g.name)).toEqual(['alpha', 'team-alpha']);
     expect((await dir.search('beta')).map((g) => g.name)).toEqual(['Beta Team']);
@@ -43,9 +33,9 @@ describe('HarnessDirectory (shared cache in Redis)', () => {
     let clock = 1_000_000;
     let names = ['one'];
     const { api } = harnessWith(() => names.map((n, i) => ({ id: String(i).padStart(22, 'x'), name: n })));
-    await redis.flushall();
-    const a = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger }, () => clock);
-    const b = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger }, () => clock);
+    await real.redis.flushall();
+    const a = new HarnessDirectory(real.redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger }, () => clock);
+    const b = new HarnessDirectory(real.redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger }, () => clock);
     expect((await a.list()).map((g) => g.name)).toEqual(['one']);
     expect((await b.list()).map((g) => g.name)).toEqual(['one']);
     names = ['one', 'two'];
@@ -60,12 +50,12 @@ describe('HarnessDirectory (shared cache in Redis)', () => {
     let clock = 5_000_000;
     let names = ['old'];
     const { api, calls } = harnessWith(() => names.map((n) => ({ id: n.padStart(22, 'y'), name: n })));
-    await redis.flushall();
-    const dir = new HarnessDirectory(redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 10, logger }, () => clock);
+    await real.redis.flushall();
+    const dir = new HarnessDirectory(real.redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 10, logger }, () => clock);
     await dir.list();
     names = ['new'];
     clock += 15_000; // past the 10 s TTL
-    await redis.del('apikey:usergroups:refresh'); // the per-cluster refresh lock (60 s) has expired
+    await real.redis.del('apikey:usergroups:refresh'); // the per-cluster refresh lock (60 s) has expired
     expect((await dir.list()).map((g) => g.name)).toEqual(['old']);
     await new Promise((r) => setTimeout(r, 50));
     clock += 2500;
@@ -74,20 +64,20 @@ describe('HarnessDirectory (shared cache in Redis)', () => {
   });
 
   it('waits for another replica\'s refresh instead of answering with an empty list', async () => {
-    await redis.flushall();
+    await real.redis.flushall();
     const { api: neverCalled, calls } = harnessWith(() => []);
-    const waiting = new HarnessDirectory(redis, neverCalled, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    const waiting = new HarnessDirectory(real.redis, neverCalled, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
     // Another replica holds the refresh lock and lands its list 300 ms later.
-    await redis.set('apikey:usergroups:refresh', 'other-replica', 'PX', 60_000);
-    const other = new HarnessDirectory(redis, () => Promise.resolve([{ id: 'g'.repeat(22), name: 'platform' }]), { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    await real.redis.set('apikey:usergroups:refresh', 'other-replica', 'PX', 60_000);
+    const other = new HarnessDirectory(real.redis, () => Promise.resolve([{ id: 'g'.repeat(22), name: 'platform' }]), { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
     setTimeout(() => void other.refresh(true), 300);
     expect((await waiting.list(2000)).map((g) => g.name)).toEqual(['platform']);
     expect(calls.list).toBe(0);
   });
 
   it('says the list cannot be loaded rather than searching an empty one', async () => {
-    await redis.flushall();
-    const failing = new HarnessDirectory(redis, () => Promise.reject(new Error('401')), { what: 'service accounts', cacheKey: 'serviceaccounts', ttlSeconds: 300, logger });
+    await real.redis.flushall();
+    const failing = new HarnessDirectory(real.redis, () => Promise.reject(new Error('401')), { what: 'service accounts', cacheKey: 'serviceaccounts', ttlSeconds: 300, logger });
     await expect(failing.search('x')).rejects.toMatchObject({ code: 'GROUPS_UNAVAILABLE', message: expect.stringMatching(/service accounts could not be loaded/) });
   });
 });

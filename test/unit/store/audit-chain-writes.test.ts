@@ -1,7 +1,7 @@
+import { useRealRedis } from '../../helpers/real-redis';
 import Redis from 'ioredis';
 import type { ApiKeyRequest } from '../../../src/domain/request';
 import { standaloneAuditFields } from '../../../src/domain/audit';
-import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 import { chainKeys } from '../../../src/store/audit-chain';
 import { AuditLog, auditPairs } from '../../../src/store/audit-log';
 import { AUDIT_ONLY, CREATE_REQUEST, TRANSITION } from '../../../src/store/lua';
@@ -23,43 +23,34 @@ const request = (id: string): ApiKeyRequest => ({
 });
 
 describe('audit-writing scripts and the chain head', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.close();
-  });
+  const real = useRealRedis();
 
   it('answer CONFLICT and write nothing at all when the head moved since the caller hashed', async () => {
-    await redis.set(chainKeys.head('s'), 'moved');
+    await real.redis.set(chainKeys.head('s'), 'moved');
     const entry = auditPairs(standaloneAuditFields('refused', 'audit', 'U1', new Date(), 'x'));
     const chain = { expect: 'stale', hash: 'h' };
-    const before = await redis.dbsize();
+    const before = await real.redis.dbsize();
     const createKeys = ['apikey:req:r1', 'open', 'pn', 'rn', 'pk', 'by', 's', 'ob', 'obi', chainKeys.head('s'), 's:idx:user:U1'];
     const create = { id: 'r1', reserveName: 'n', holdKey: 'u', nowMs: 1, fields: ['id', 'r1', 'state', 'pending'], audit: entry, chain, outbox: ['{}'], mirror: true };
-    expect(await redis.eval(CREATE_REQUEST, createKeys.length, ...createKeys, JSON.stringify(create))).toEqual(['CONFLICT', 'moved']);
-    await redis.hset('apikey:req:r2', 'id', 'r2', 'state', 'pending', 'requesterId', 'U0DEV');
+    expect(await real.redis.eval(CREATE_REQUEST, createKeys.length, ...createKeys, JSON.stringify(create))).toEqual(['CONFLICT', 'moved']);
+    await real.redis.hset('apikey:req:r2', 'id', 'r2', 'state', 'pending', 'requesterId', 'U0DEV');
     const transitionKeys = ['apikey:req:r2', 'open', 'pn', 'reg', 'rn', 'pk', 's', 'ob', 'obi', chainKeys.head('s')];
     const transition = { from: ['pending'], to: 'approved', actorId: 'U1', forbidSelf: true, terminal: false, patch: [], audit: entry, chain, registry: false, outbox: ['{}'], mirror: true, nowMs: 1 };
-    expect(await redis.eval(TRANSITION, transitionKeys.length, ...transitionKeys, JSON.stringify(transition))).toEqual(['CONFLICT', 'moved']);
+    expect(await real.redis.eval(TRANSITION, transitionKeys.length, ...transitionKeys, JSON.stringify(transition))).toEqual(['CONFLICT', 'moved']);
     const onlyKeys = ['s', 'ob', 'obi', chainKeys.head('s'), 's:idx:user:U1'];
-    expect(await redis.eval(AUDIT_ONLY, onlyKeys.length, ...onlyKeys, JSON.stringify({ audit: entry, chain, subject: '-', mirror: true, nowMs: 1 }))).toEqual(['CONFLICT', 'moved']);
-    expect(await redis.dbsize()).toBe(before + 1);
-    expect(await redis.hgetall('apikey:req:r2')).toEqual({ id: 'r2', state: 'pending', requesterId: 'U0DEV' });
-    expect(await redis.get(chainKeys.head('s'))).toBe('moved');
+    expect(await real.redis.eval(AUDIT_ONLY, onlyKeys.length, ...onlyKeys, JSON.stringify({ audit: entry, chain, subject: '-', mirror: true, nowMs: 1 }))).toEqual(['CONFLICT', 'moved']);
+    expect(await real.redis.dbsize()).toBe(before + 1);
+    expect(await real.redis.hgetall('apikey:req:r2')).toEqual({ id: 'r2', state: 'pending', requesterId: 'U0DEV' });
+    expect(await real.redis.get(chainKeys.head('s'))).toBe('moved');
     // A transition without an audit entry does not need the chain.
     const quiet = { ...transition, audit: false, chain: false };
-    expect(await redis.eval(TRANSITION, transitionKeys.length, ...transitionKeys, JSON.stringify(quiet))).toEqual(['OK', '1', '']);
+    expect(await real.redis.eval(TRANSITION, transitionKeys.length, ...transitionKeys, JSON.stringify(quiet))).toEqual(['OK', '1', '']);
   });
 
   it('two store instances on two connections (two replicas), keyed, hammering one stream: one unbroken chain', async () => {
-    const other = new Redis(server.url);
+    const other = new Redis(real.server.url);
     try {
-      const replicas = [redis, other].map((r) => ({
+      const replicas = [real.redis, other].map((r) => ({
         store: new RequestStore(r, 'hammer', false, () => new Date(), { hmacKey: KEY }),
         audit: new AuditLog(r, 'hammer', false, { hmacKey: KEY }),
       }));
@@ -73,7 +64,7 @@ describe('audit-writing scripts and the chain head', () => {
           expect(moved).toMatchObject({ ok: true, audit: { event: 'approved', prevHash: expect.any(String) as string } });
         }),
       );
-      const report = await verifyTrail(redis, 'hammer', { hmacKey: KEY, onVerdict: (v) => expect(v).toBeUndefined() });
+      const report = await verifyTrail(real.redis, 'hammer', { hmacKey: KEY, onVerdict: (v) => expect(v).toBeUndefined() });
       expect(report).toMatchObject({ chained: 180, valid: 180, problems: 0 });
     } finally {
       other.disconnect();

@@ -1,8 +1,8 @@
+import { useRealRedis } from '../../helpers/real-redis';
 import Redis from 'ioredis';
 import { standaloneAuditFields, type AuditFields } from '../../../src/domain/audit';
 import { AuditCheckpoints } from '../../../src/services/audit-checkpoints';
 import type { Notifier } from '../../../src/services/notifier';
-import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 import { GENESIS, chainKeys, hashEntry } from '../../../src/store/audit-chain';
 import { AuditLog, auditPairs } from '../../../src/store/audit-log';
 import { VerifyUsageError, verifyTrail, type Verdict } from '../../../src/store/audit-verifier';
@@ -14,34 +14,25 @@ const fieldsOf = (flat: string[]): Record<string, string> => Object.fromEntries(
 const event = (n: number): AuditFields => standaloneAuditFields('refused', 'audit', `U${n}`, new Date(Date.UTC(2026, 0, 1, 0, 0, n)), `attempt ${n}`);
 
 describe('audit trail verification on a real Redis', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const real = useRealRedis();
   let stream = '';
   let counter = 0;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.close();
-  });
   beforeEach(() => {
     stream = `audit${++counter}`;
   });
 
   /** Writes `n` entries the way the bot does, through AuditLog's Lua script. */
   async function write(n: number, key?: string, from = 0): Promise<string[]> {
-    const log = new AuditLog(redis, stream, false, { hmacKey: key });
+    const log = new AuditLog(real.redis, stream, false, { hmacKey: key });
     const ids: string[] = [];
     for (let i = from; i < from + n; i++) ids.push(await log.append(event(i)));
     return ids;
   }
-  const rows = async (): Promise<Row[]> => redis.xrange(stream, '-', '+');
+  const rows = async (): Promise<Row[]> => real.redis.xrange(stream, '-', '+');
   /** What someone with Redis access can do: write the stream again, entry by entry, with the ids they choose. */
   async function rebuild(entries: Row[]): Promise<void> {
-    await redis.del(stream);
-    for (const [id, flat] of entries) await redis.xadd(stream, id, ...flat);
+    await real.redis.del(stream);
+    for (const [id, flat] of entries) await real.redis.xadd(stream, id, ...flat);
   }
   /** Hashes `content` as the next link after `prevHash`, as a forger would. */
   function forge(content: Record<string, string>, prevHash: string, key?: string): string[] {
@@ -52,18 +43,18 @@ describe('audit trail verification on a real Redis', () => {
   }
   async function verify(key?: string) {
     const verdicts: Verdict[] = [];
-    const report = await verifyTrail(redis, stream, { hmacKey: key, onVerdict: (v) => verdicts.push(v), pageSize: 3 });
+    const report = await verifyTrail(real.redis, stream, { hmacKey: key, onVerdict: (v) => verdicts.push(v), pageSize: 3 });
     return { report, verdicts, kinds: verdicts.map((v) => v.kind) };
   }
   const checkpoints = (key?: string) =>
-    new AuditCheckpoints({ redis, streamKey: stream, hmacKey: key, intervalMs: 1000, notifier: { checkpointRecorded: () => Promise.resolve('') } as unknown as Notifier, logger: { info: () => undefined, warn: () => undefined } as never, now: () => new Date() });
+    new AuditCheckpoints({ redis: real.redis, streamKey: stream, hmacKey: key, intervalMs: 1000, notifier: { checkpointRecorded: () => Promise.resolve('') } as unknown as Notifier, logger: { info: () => undefined, warn: () => undefined } as never, now: () => new Date() });
 
   it('passes an untouched trail, keyed or not, and names its head', async () => {
     const ids = await write(7);
     const { report, verdicts } = await verify();
     expect(verdicts).toEqual([]);
     expect(report).toMatchObject({ entries: 7, chained: 7, valid: 7, unchained: 0, problems: 0, head: { id: ids[6] } });
-    expect(report.head!.hash).toBe(await redis.get(chainKeys.head(stream)));
+    expect(report.head!.hash).toBe(await real.redis.get(chainKeys.head(stream)));
     const first = fieldsOf((await rows())[0]![1]);
     expect(first.prevHash).toBe(GENESIS);
 
@@ -74,7 +65,7 @@ describe('audit trail verification on a real Redis', () => {
 
   it('reports an entry deleted from the middle as removed, by the id of the entry after the gap', async () => {
     const ids = await write(6);
-    await redis.xdel(stream, ids[2]!);
+    await real.redis.xdel(stream, ids[2]!);
     const { report, verdicts } = await verify();
     expect(verdicts).toEqual([{ kind: 'removed', id: ids[3], message: expect.stringContaining(`between ${ids[1]} and it`) as string }]);
     expect(report.first).toEqual({ removed: ids[3] });
@@ -164,7 +155,7 @@ describe('audit trail verification on a real Redis', () => {
       rewritten.push([id, pairs]);
     }
     await rebuild(rewritten);
-    await redis.set(chainKeys.head(stream), prev);
+    await real.redis.set(chainKeys.head(stream), prev);
     const { report, verdicts } = await verify();
     // The chain itself is consistent again: only the checkpoint contradicts it.
     expect(report.valid).toBe(6);
@@ -176,25 +167,25 @@ describe('audit trail verification on a real Redis', () => {
     const taken = (await checkpoints(KEY).record())!;
     expect(taken.signature).toMatch(/^[0-9a-f]{64}$/);
     const all = await rows();
-    await redis.xdel(stream, all[3]![0], all[4]![0]);
-    await redis.set(chainKeys.head(stream), fieldsOf(all[2]![1]).hash!);
+    await real.redis.xdel(stream, all[3]![0], all[4]![0]);
+    await real.redis.set(chainKeys.head(stream), fieldsOf(all[2]![1]).hash!);
     let result = await verify(KEY);
     expect(result.verdicts).toEqual([{ kind: 'removed', id: taken.lastId, message: expect.stringContaining('the trail ends before it') as string }]);
 
-    await redis.lset(chainKeys.checkpoints(stream), 0, JSON.stringify({ ...taken, length: 3, lastId: all[2]![0], headHash: fieldsOf(all[2]![1]).hash }));
+    await real.redis.lset(chainKeys.checkpoints(stream), 0, JSON.stringify({ ...taken, length: 3, lastId: all[2]![0], headHash: fieldsOf(all[2]![1]).hash }));
     result = await verify(KEY);
     expect(result.kinds).toEqual(['checkpoint']);
-    await expect(verifyTrail(redis, stream, {})).rejects.toBeInstanceOf(VerifyUsageError);
+    await expect(verifyTrail(real.redis, stream, {})).rejects.toBeInstanceOf(VerifyUsageError);
   });
 
   it('reports entries from before the chain as unchained, not tampered; one without hash after it began as inserted', async () => {
-    const legacy = [await redis.xadd(stream, '*', ...auditPairs(event(100))), await redis.xadd(stream, '*', ...auditPairs(event(101)))];
+    const legacy = [await real.redis.xadd(stream, '*', ...auditPairs(event(100))), await real.redis.xadd(stream, '*', ...auditPairs(event(101)))];
     await write(3);
     let result = await verify();
     expect(result.verdicts).toEqual([]);
     expect(result.report).toMatchObject({ entries: 5, unchained: 2, unchainedRange: legacy, chained: 3, valid: 3 });
 
-    const late = await redis.xadd(stream, '*', ...auditPairs(event(102)));
+    const late = await real.redis.xadd(stream, '*', ...auditPairs(event(102)));
     result = await verify();
     expect(result.verdicts).toEqual([{ kind: 'inserted', id: late, message: expect.stringContaining('has no hash') as string }]);
   });
@@ -202,23 +193,23 @@ describe('audit trail verification on a real Redis', () => {
   it('catches an entry appended outside the bot: by the head when unkeyed, by its hash when keyed', async () => {
     await write(3);
     const last = fieldsOf((await rows())[2]![1]);
-    const forged = await redis.xadd(stream, '*', ...forge(event(50), last.hash!));
+    const forged = await real.redis.xadd(stream, '*', ...forge(event(50), last.hash!));
     expect((await verify()).verdicts).toEqual([{ kind: 'inserted', id: forged, message: expect.stringContaining('added outside the bot') as string }]);
     // Moving the head too makes such an append undetectable without a key, until a checkpoint: the README says so.
-    await redis.set(chainKeys.head(stream), fieldsOf((await rows())[3]![1]).hash!);
+    await real.redis.set(chainKeys.head(stream), fieldsOf((await rows())[3]![1]).hash!);
     expect((await verify()).report.problems).toBe(0);
 
     stream = 'keyed-append';
     await write(3, KEY);
     const keyedLast = fieldsOf((await rows())[2]![1]);
     const pairs = forge(event(51), keyedLast.hash!);
-    const id = await redis.xadd(stream, '*', ...pairs);
-    await redis.set(chainKeys.head(stream), fieldsOf(pairs).hash!);
+    const id = await real.redis.xadd(stream, '*', ...pairs);
+    await real.redis.set(chainKeys.head(stream), fieldsOf(pairs).hash!);
     expect((await verify(KEY)).verdicts).toEqual([{ kind: 'changed', id, message: expect.stringContaining('without the key') as string }]);
   });
 
   it('keeps judging correctly past its memory window (12,000 entries, paged)', async () => {
-    const pipeline = redis.pipeline();
+    const pipeline = real.redis.pipeline();
     let prev = GENESIS;
     const ids: string[] = [];
     for (let i = 0; i < 12_000; i++) {
@@ -229,18 +220,18 @@ describe('audit trail verification on a real Redis', () => {
     }
     pipeline.set(chainKeys.head(stream), prev);
     await pipeline.exec();
-    await redis.xdel(stream, ids[100]!, ids[11_000]!);
+    await real.redis.xdel(stream, ids[100]!, ids[11_000]!);
     const verdicts: Verdict[] = [];
-    const report = await verifyTrail(redis, stream, { onVerdict: (v) => verdicts.push(v) });
+    const report = await verifyTrail(real.redis, stream, { onVerdict: (v) => verdicts.push(v) });
     expect(new Set(verdicts.map((v) => `${v.kind} ${v.id}`))).toEqual(new Set([`removed ${ids[101]}`, `removed ${ids[11_001]}`]));
     expect(verdicts).toHaveLength(2);
     expect(report).toMatchObject({ entries: 11_998, valid: 11_996 });
   });
 
   it('keeps one unbroken chain when two replicas (two connections) append at the same time', async () => {
-    const other = new Redis(server.url);
+    const other = new Redis(real.server.url);
     try {
-      const a = new AuditLog(redis, stream, false);
+      const a = new AuditLog(real.redis, stream, false);
       const b = new AuditLog(other, stream, false);
       await Promise.all(Array.from({ length: 150 }, (_, i) => [a.append(event(2 * i)), b.append(event(2 * i + 1))]).flat());
       const { report, verdicts } = await verify();

@@ -1,9 +1,8 @@
-import Redis from 'ioredis';
+import { useRealRedis } from '../../helpers/real-redis';
 import type { ApiKeyRequest } from '../../../src/domain/request';
 import { AuditLog } from '../../../src/store/audit-log';
 import { RequestStore } from '../../../src/store/request-store';
 import { migrateKeys } from '../../../src/store/migrations';
-import { startRedis, type RedisServer } from '../../../src/simulators/redis-server';
 
 const base = (id: string, name: string): ApiKeyRequest => ({
   id,
@@ -19,19 +18,12 @@ const base = (id: string, name: string): ApiKeyRequest => ({
 });
 
 describe('RequestStore on a real Redis', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  const real = useRealRedis();
   let store: RequestStore;
   let audit: AuditLog;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-    store = new RequestStore(redis, 'audit', false);
-    audit = new AuditLog(redis, 'audit', false);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.close();
+  beforeAll(() => {
+    store = new RequestStore(real.redis, 'audit', false);
+    audit = new AuditLog(real.redis, 'audit', false);
   });
 
   it('round-trips a request through its hash, validated on read', async () => {
@@ -67,37 +59,28 @@ describe('RequestStore on a real Redis', () => {
   });
 
   it('survives a flushed script cache (as after a Redis restart or failover)', async () => {
-    await redis.script('FLUSH');
+    await real.redis.script('FLUSH');
     const r = (await store.get('req-c'))!;
     expect(await store.transition(r, 'denied', { actorId: 'U0ADMIN', audit: { event: 'denied' } })).toMatchObject({ ok: true });
   });
 
   it('refuses to read a corrupted request instead of guessing', async () => {
-    await redis.hset('apikey:req:req-bad', 'id', 'req-bad', 'state', 'weird');
+    await real.redis.hset('apikey:req:req-bad', 'id', 'req-bad', 'state', 'weird');
     await expect(store.get('req-bad')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
   });
 });
 
 describe('keys of an earlier version', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.close();
-  });
+  const real = useRealRedis();
 
   it('moves the open set and the per-person sets out of the request prefix, once, merging with anything new', async () => {
-    await redis.zadd('apikey:req:open', 1, 'req-a', 2, 'req-b');
-    await redis.zadd('apikey:open-requests', 3, 'req-c');
-    await redis.zadd('apikey:req:by-user:U0DEV', 1, 'req-a');
-    expect(await migrateKeys(redis)).toBe(2);
-    expect(await redis.zrange('apikey:open-requests', 0, -1)).toEqual(['req-a', 'req-b', 'req-c']);
-    expect(await redis.zrange('apikey:requests-of:U0DEV', 0, -1)).toEqual(['req-a']);
-    expect(await redis.keys('apikey:req:*')).toEqual([]);
-    expect(await migrateKeys(redis)).toBe(0);
+    await real.redis.zadd('apikey:req:open', 1, 'req-a', 2, 'req-b');
+    await real.redis.zadd('apikey:open-requests', 3, 'req-c');
+    await real.redis.zadd('apikey:req:by-user:U0DEV', 1, 'req-a');
+    expect(await migrateKeys(real.redis)).toBe(2);
+    expect(await real.redis.zrange('apikey:open-requests', 0, -1)).toEqual(['req-a', 'req-b', 'req-c']);
+    expect(await real.redis.zrange('apikey:requests-of:U0DEV', 0, -1)).toEqual(['req-a']);
+    expect(await real.redis.keys('apikey:req:*')).toEqual([]);
+    expect(await migrateKeys(real.redis)).toBe(0);
   });
 });
