@@ -6,8 +6,8 @@ import { ACCOUNT, APPROVERS, REQUESTER, SECRETS, botEnv, type Environment } from
 import { groupId, startFakeHarness, type FakeHarness } from '../../src/simulators/harness-firstgen';
 import { startFakeSlack, type FakeSlack } from '../../src/simulators/slack/web-api';
 import { freePort, startRedis, type RedisServer } from '../../src/simulators/redis-server';
-import { dmsTo, submitCreate, waitUntil, clickDecision } from '../helpers/flows';
-import { SlackSender } from '../../src/simulators/slack/requests';
+import { approvalMessageOf, dmsTo, submitCreate, waitUntil } from '../helpers/flows';
+import { SlackSender, sign } from '../../src/simulators/slack/requests';
 
 /** `npm start` as an operator runs it: the compiled dist/main.js in its own process. */
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');
@@ -57,11 +57,22 @@ describe('the compiled bot process', () => {
       expect(await ready.json()).toEqual({ status: 'ready', redis: 'ok' });
       const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: 'command=/apikey' });
       expect(unsigned.status).toBe(401);
+      // A signed JSON null once crashed the process (Bolt's receiver reads body.ssl_check unguarded).
+      for (const [body, type] of [['null', 'application/json'], ['payload=null', 'application/x-www-form-urlencoded']] as const) {
+        const res = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...sign(SECRETS.signingSecret, body) }, body });
+        expect(res.status).toBe(400);
+      }
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
       // A whole create -> approve -> DM.
       const env = { sender: new SlackSender(`http://127.0.0.1:${port}`, SECRETS.signingSecret, slack.url), slack, redis } as unknown as Environment;
       const requestId = await submitCreate(env, REQUESTER, 'compiled-key', [groupId(4)]);
-      await clickDecision(env, APPROVERS[0]!, ACTIONS.approve, requestId);
+      // The same click replayed (a captured request, within Slack's 5 minutes) is acted on once.
+      const at = (await approvalMessageOf(env, requestId))!;
+      const click = env.sender.buttonBody(APPROVERS[0]!, ACTIONS.approve, requestId, at.channelId, at.ts);
+      const headers = sign(SECRETS.signingSecret, click);
+      expect((await env.sender.send(click, headers)).status).toBe(200);
+      expect(await env.sender.send(click, headers)).toMatchObject({ status: 200, body: '' });
       const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes('compiled-key') && t.includes('created')), 8000, 'result DM');
       expect(dm).toContain('<@U0ADMIN1>');
       expect(harness.mutations('createApiKey')).toHaveLength(1);
