@@ -121,7 +121,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   const submissions = new SubmissionService({ store, registry, groups: picker, outbox });
   const nextgen = harness.generation === 'nextgen' && vault;
   const reveal = nextgen ? new RevealService({ store, registry, vault, audit, outboxStore, outbox, refusals, logger, now }) : undefined;
-  const reconciler = new Reconciler({ store, outboxStore, outbox, execution, reveal, logger, now, harnessTimeoutMs: config.harness.timeoutMs });
+  const reconciler = new Reconciler({ store, outboxStore, outbox, execution, reveal, logger, now, harnessTimeoutMs: config.harness.timeoutMs, requestExpiryMs: config.requestExpiryMs });
 
   registerListeners(app, {
     requests: new RequestService({ store, audit, approvers, execution, outbox, views: new DecisionViews(redis), refusals, logger, now }),

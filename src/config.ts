@@ -71,6 +71,9 @@ const schema = z
       .pipe(z.number().min(1000, 'must be at least 1s').max(7 * 86_400_000, 'must be at most 7d')),
     USER_GROUP_CACHE_TTL_SECONDS: integer(10, 86_400, 300),
     RECONCILE_INTERVAL_MS: integer(100, 600_000, 15_000),
+    REQUEST_EXPIRY: optional(z.string().regex(DURATION, 'must be a duration such as 72h or 7d'))
+      .transform((v) => (v === undefined ? 7 * 86_400_000 : durationMs(v)))
+      .pipe(z.number().min(3_600_000, 'must be at least 1h')),
     LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })).transform(
       (v) => v ?? 'info',
     ),
@@ -110,6 +113,8 @@ export interface Config {
   userGroupCacheTtlSeconds: number;
   /** How often every replica looks for work a crashed replica left (approved requests, owed messages). */
   reconcileIntervalMs: number;
+  /** A pending request nobody decides on within this long expires. */
+  requestExpiryMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -130,6 +135,9 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (harnessGeneration(env) === 'nextgen' && !set('TOKEN_ENCRYPTION_KEY')) {
     problems.push('TOKEN_ENCRYPTION_KEY is required with Harness NextGen (it seals each new token until its one reveal): openssl rand -hex 32');
   }
+  if (set('HARNESS_PROJECT_ID') && !set('HARNESS_ORG_ID')) {
+    problems.push('HARNESS_PROJECT_ID needs HARNESS_ORG_ID too: a Harness project lives in an organization');
+  }
   if (harnessGeneration(env) === 'firstgen' && (set('HARNESS_ORG_ID') || set('HARNESS_PROJECT_ID'))) {
     problems.push('HARNESS_ORG_ID and HARNESS_PROJECT_ID apply to Harness NextGen only: set HARNESS_API=nextgen or remove them');
   }
@@ -137,7 +145,7 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     problems.push(`SLACK_BOT_TOKEN is a sandbox token (${SANDBOX_TOKEN_PREFIX}…): it is accepted only with SLACK_API_URL on this machine (the simulated Slack), never with Slack itself`);
   }
   if (!set('APPROVER_USER_IDS') && !set('APPROVER_USERGROUP_ID')) {
-    problems.push('APPROVER_USER_IDS no approver configured: set APPROVER_USER_IDS and/or APPROVER_USERGROUP_ID');
+    problems.push('APPROVER_USER_IDS or APPROVER_USERGROUP_ID is required: no approver is configured');
   }
   return problems;
 }
@@ -185,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auditCheckpointIntervalMs: c.AUDIT_CHECKPOINT_INTERVAL,
     userGroupCacheTtlSeconds: c.USER_GROUP_CACHE_TTL_SECONDS,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_MS,
+    requestExpiryMs: c.REQUEST_EXPIRY,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -1,4 +1,3 @@
-// Types only from Bolt: the executor thread loads this file and must not load Bolt (and Express) for it.
 import type { LogLevel, Logger } from '@slack/bolt';
 import pino from 'pino';
 
@@ -19,8 +18,7 @@ import pino from 'pino';
  *
  * Output: stdout through a *synchronous* pino destination (one write(2) per line, as
  * process.stdout already did for files and pipes on Linux). Nothing is buffered, so a line
- * logged just before `process.exit()` (main.ts on SIGTERM) or a crash is never lost, and the
- * executor worker thread writes fd 1 itself instead of relaying through the main thread.
+ * logged just before `process.exit()` (main.ts on SIGTERM) or a crash is never lost.
  * If this is ever switched to `sync: false` for throughput, call `pino.final`/`destination.flushSync()`
  * before every `process.exit()`.
  */

@@ -21,6 +21,8 @@ export const auditFieldsSchema = z.object({
   detail: z.string().optional(),
   previousName: z.string().optional(),
   previousUserGroupIds: z.string().optional(),
+  /** NextGen: the service account whose permissions the token carries (identifier). */
+  serviceAccount: z.string().optional(),
   /** The hash chain (store/audit-chain.ts): the previous entry's `hash`, and this entry's. */
   prevHash: z.string().optional(),
   hash: z.string().optional(),
@@ -56,6 +58,7 @@ export function auditFieldsFor(
   if (extra.detail) fields.detail = extra.detail;
   if (request.previousName !== undefined) fields.previousName = request.previousName;
   if (request.previousUserGroups) fields.previousUserGroupIds = request.previousUserGroups.map((g) => g.id).join(',');
+  if (request.nextgen) fields.serviceAccount = request.nextgen.serviceAccount.id;
   return fields;
 }
 

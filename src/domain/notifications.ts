@@ -13,7 +13,7 @@ export type Notification =
   /** Redraw the approval message from the request as it is now. */
   | { kind: 'approval-update' }
   /** Tell the requester what happened. */
-  | { kind: 'requester-dm'; about: 'pending' | 'done' | 'failed' | 'denied' }
+  | { kind: 'requester-dm'; about: 'pending' | 'done' | 'failed' | 'denied' | 'expired' }
   /** Rewrite the requester's result DM: the token was revealed, or its reveal window passed. */
   | { kind: 'requester-dm-update'; about: 'revealed' | 'reveal-expired' }
   /** Mirror one audit entry to the audit channel (added by the store, which knows the entry id). */
@@ -29,7 +29,7 @@ export function owedFor(state: RequestState): Notification[] {
     case 'denied':
       return [{ kind: 'approval-update' }, { kind: 'requester-dm', about: state }];
     case 'expired':
-      return [{ kind: 'approval-update' }];
+      return [{ kind: 'approval-update' }, { kind: 'requester-dm', about: 'expired' }];
     case 'approved':
     case 'executing':
       // The approval message changes once, with the outcome, a moment later.

@@ -15,7 +15,7 @@ import { claimDatabase, sandboxRedis, type SandboxRedis } from './redis';
  * `npm start` with no Slack and no Harness configuration: the real bot (createApp(loadConfig(env)),
  * as in production) with its environment pointing at a simulated Slack workspace with a web page
  * (the page's clicks reach the bot's /slack/events as signed requests), a simulated Harness and a
- * Redis, everything on 127.0.0.1. See docs/try-it-locally.md.
+ * Redis, everything on 127.0.0.1. See README.md, "Try it locally".
  */
 export { SandboxError } from './data-dir';
 

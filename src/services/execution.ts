@@ -102,6 +102,11 @@ export class Execution {
     this.deps.logger.info({ requestId: request.id, operation: request.operation, outcome: note ? 'found' : 'done', durationMs: Date.now() - started }, 'harness call');
     const { record } = result;
     const revealUntil = result.secret === undefined ? undefined : await this.keepForReveal(request, result.secret);
+    const t = request.nextgen;
+    if (request.operation === 'delete' && t?.scope === 'key') {
+      // The other tokens under that key went with it.
+      await this.deps.registry.markKeyDeleted(t.serviceAccount.id, t.apiKey, this.deps.now().toISOString()).catch((err: unknown) => this.deps.logger.warn('could not mark the tokens of a deleted key', err, { requestId: request.id }));
+    }
     return this.finish(request, 'done', {
       actorId,
       patch: { ...(record.uuid ? { keyUuid: record.uuid } : {}), ...(revealUntil ? { revealUntil } : {}), ...(note ? { note } : {}) },
@@ -177,7 +182,8 @@ export const UNKNOWN_OUTCOME =
 
 function harnessFailureMessage(request: ApiKeyRequest, err: unknown): string {
   if (err instanceof HarnessError) {
-    if ((err.kind === 'timeout' || err.kind === 'network') && request.operation !== 'update') {
+    // A timeout, a lost connection or a server error on a write does not say whether Harness acted.
+    if ((err.kind === 'timeout' || err.kind === 'network' || err.kind === 'unavailable') && request.operation !== 'update') {
       return `${err.message} The outcome is unknown: check Harness (Access Management → API Keys) before requesting again.`;
     }
     return err.message;

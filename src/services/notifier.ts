@@ -20,7 +20,7 @@ export interface Notifier {
   /** Shows on the approval message that the approved change waits for Harness's budget, `ahead` changes before it. */
   requestQueued(request: ApiKeyRequest, ahead: number): Promise<void>;
   /** Tells the requester where their request stands; returns where the DM is. */
-  tellRequester(request: ApiKeyRequest, about: 'pending' | 'done' | 'failed' | 'denied'): Promise<MessageAt>;
+  tellRequester(request: ApiKeyRequest, about: 'pending' | 'done' | 'failed' | 'denied' | 'expired'): Promise<MessageAt>;
   /** Rewrites the requester's result DM (at `dm`, or in a new DM when unknown). */
   requesterDmChanged(request: ApiKeyRequest, about: 'revealed' | 'reveal-expired', dm?: MessageAt): Promise<void>;
   /** Mirrors an audit entry to the audit channel, in `threadTs` when given; returns the message ts. */

@@ -30,7 +30,7 @@ export class SlackNotifier implements Notifier {
     await this.client.chat.update({ channel: request.approvalChannelId, ts: request.approvalTs, ...approvalMessage(request, { queuedAhead: ahead }) });
   }
 
-  async tellRequester(request: ApiKeyRequest, about: 'pending' | 'done' | 'failed' | 'denied') {
+  async tellRequester(request: ApiKeyRequest, about: 'pending' | 'done' | 'failed' | 'denied' | 'expired') {
     const res = await this.client.chat.postMessage({ channel: request.requesterId, ...requesterMessage(request, about), unfurl_links: false });
     if (!res.channel || !res.ts) throw new Error('chat.postMessage answered without channel or ts');
     return { channelId: res.channel, ts: res.ts };

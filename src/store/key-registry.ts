@@ -23,6 +23,14 @@ export class KeyRegistry {
     return registered === 1 || pending === 1;
   }
 
+  /** After a whole NextGen API key was deleted: every token the bot knows under it is gone too. */
+  async markKeyDeleted(serviceAccount: string, apiKey: string, at: string): Promise<number> {
+    const siblings = (await this.all()).filter((k) => !k.deletedAt && k.nextgen?.serviceAccount.id === serviceAccount && k.nextgen.apiKey === apiKey);
+    if (siblings.length === 0) return 0;
+    await guard(() => this.redis.hset(redisKeys.registry, ...siblings.flatMap((k) => [k.uuid, JSON.stringify({ ...k, deletedAt: at, updatedAt: at })])));
+    return siblings.length;
+  }
+
   async all(): Promise<KeyRecord[]> {
     const raw = await guard(() => this.redis.hvals(redisKeys.registry));
     return raw.map(parse).sort((a, b) => a.name.localeCompare(b.name));

@@ -129,8 +129,8 @@ export class RequestStore {
   }
 
   /** Open (non-terminal) request ids, oldest first. */
-  async openIds(limit = 1000): Promise<string[]> {
-    return guard(() => this.redis.zrange(redisKeys.openRequests, 0, limit - 1));
+  async openIds(limit = 1000, offset = 0): Promise<string[]> {
+    return guard(() => this.redis.zrange(redisKeys.openRequests, offset, offset + limit - 1));
   }
 
   /** One replica at a time recovers a request left executing; the claim lapses after `ttlMs`. */

@@ -160,6 +160,24 @@ describe('reconciler', () => {
   };
   const creates = (name: string) => env.harness.mutations('createApiKey').filter((r) => JSON.stringify(r.variables).includes(name)).length;
 
+  it('a request nobody decides on expires: its name is freed, the message and the requester say so', async () => {
+    const id = await submitCreate(env, REQUESTER, 'forgotten-request', [groupId(11)]);
+    const redis = new Redis(env.redis.url);
+    try {
+      await redis.hset(`apikey:req:${id}`, 'updatedAt', new Date(Date.now() - 8 * 86_400_000).toISOString());
+    } finally {
+      redis.disconnect();
+    }
+    const dm = await waitUntil(() => dmsTo(env, REQUESTER).find((t) => t.includes(id) && t.includes('expired')), 8000, 'expiry DM');
+    expect(dm).toMatch(/Nothing changed in Harness/);
+    await waitUntil(() => env.slack.callsTo('chat.update').find((c) => JSON.stringify(c.args.blocks).includes(id) && JSON.stringify(c.args.blocks).includes('Expired without a decision')), 5000, 'message update');
+    expect((await readAudit(env)).filter((e) => e.requestId === id).map((e) => [e.event, e.actorId])).toEqual([
+      ['requested', REQUESTER],
+      ['expired', 'system'],
+    ]);
+    expect(await submitCreate(env, REQUESTER, 'forgotten-request', [groupId(11)])).toMatch(/^req-/);
+  });
+
   it('a request that crashed before Harness was ever called is simply executed, once', async () => {
     const id = await submitCreate(env, REQUESTER, 'never-called', [groupId(10)]);
     await leaveExecuting(id, false);

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { ACTIONS, NEXTGEN_MODALS } from '../../src/slack/ids';
 import { APPROVERS, REQUESTER, SECRETS, startEnvironment, type Environment } from '../helpers/environment';
 import { readAudit, waitUntil, clickDecision } from '../helpers/flows';
@@ -55,6 +56,23 @@ describe('Harness NextGen failures', () => {
     expect(dm).toMatch(/5 tokens|limit/i);
     expect(calls('rotateToken')).toBe(before);
     expect(env.nextgen!.state.tokens.filter((t) => t.identifier.startsWith('rotated_'))).toHaveLength(0);
+  });
+
+  it('deleting a whole API key retires every token the bot knows under it, and the trail names the service account', async () => {
+    const uuid = (await tokenOf(env, 'busy key')).identifier;
+    const { requestId } = await submitToken(env, REQUESTER, NEXTGEN_MODALS.delete, deleteTokenValues(uuid, 'key'));
+    await approveToken(env, requestId!, APPROVERS[0]!, REQUESTER);
+    const redis = new Redis(env.redis.url);
+    try {
+      const records = Object.values(await redis.hgetall('apikey:keys')).map((raw) => JSON.parse(raw) as { name: string; deletedAt?: string });
+      const busy = records.filter((r) => r.name === 'busy key');
+      expect(busy).toHaveLength(5);
+      expect(busy.every((r) => r.deletedAt)).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+    const deleted = (await readAudit(env)).find((e) => e.requestId === requestId && e.event === 'deleted')!;
+    expect(deleted.serviceAccount).toBe('sa_0005');
   });
 
   it('a 500 on delete is resolved by listing again: a token already gone counts as deleted', async () => {

@@ -138,7 +138,8 @@ describe('Harness generation and the NextGen variables', () => {
     const problems = problemsOf({ ...valid, HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: 'short-secret', TOKEN_REVEAL_TTL: '15 minutes', MAX_TOKEN_DAYS: '0', HARNESS_ORG_ID: '9bad' });
     expect(problems.map((p) => p.split(' ')[0])).toEqual(['HARNESS_ORG_ID', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_REVEAL_TTL', 'MAX_TOKEN_DAYS']);
     expect(problems.join('\n')).not.toContain('short-secret');
-    expect(problemsOf({ ...valid, HARNESS_API: 'firstgen', HARNESS_PROJECT_ID: 'p1' })).toEqual([expect.stringMatching(/apply to Harness NextGen only/)]);
+    expect(problemsOf({ ...valid, HARNESS_API: 'firstgen', HARNESS_ORG_ID: 'o1' })).toEqual([expect.stringMatching(/apply to Harness NextGen only/)]);
+    expect(problemsOf({ ...valid, HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: key, HARNESS_PROJECT_ID: 'p1' })).toEqual([expect.stringMatching(/^HARNESS_PROJECT_ID needs HARNESS_ORG_ID/)]);
   });
 
   it('reads TOKEN_REVEAL_TTL as a duration within bounds, and HARNESS_RATE_LIMIT_PER_MINUTE', () => {

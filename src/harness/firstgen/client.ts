@@ -143,7 +143,7 @@ function toHarnessError(operation: string, err: unknown, timeoutMs: number): Har
       return new HarnessError('rate_limited', 'Harness rate limit reached (HTTP 429). Nothing was changed; try again in a minute.', status);
     }
     if (status >= 500) {
-      return new HarnessError('unavailable', `Harness is unavailable (HTTP ${status}). Nothing was changed.`, status);
+      return new HarnessError('unavailable', `Harness is unavailable (HTTP ${status}).`, status);
     }
     if (first) {
       const message = cleanHarnessMessage(first);

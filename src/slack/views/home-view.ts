@@ -11,7 +11,7 @@ export function homeView(data: { mine: ApiKeyRequest[]; waiting?: ApiKeyRequest[
     { type: 'header', text: { type: 'plain_text', text: 'Harness API keys' } },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `Use \`${COMMAND} create\`, \`${COMMAND} update\`, \`${COMMAND} delete\` or \`${COMMAND} list\` in any channel. Every change waits for an approver.` },
+      text: { type: 'mrkdwn', text: `Type \`${COMMAND} help\` in any channel for the commands (create, list, audit, …). Every change waits for an approver.` },
     },
     { type: 'header', text: { type: 'plain_text', text: 'Your recent requests' } },
     ...(data.mine.length ? lineSections(data.mine.map(requestLine), 10) : [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: '_None yet._' } }]),

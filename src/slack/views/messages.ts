@@ -63,6 +63,10 @@ export function failedDm(r: ApiKeyRequest): string {
   return `Your request \`${r.id}\` (${r.operation} ${name(r)}) was approved by ${mention(r.approverId ?? '')}, but it did not complete: ${escapeMrkdwn(r.error ?? 'unknown error')}`;
 }
 
+export function expiredDm(r: ApiKeyRequest): string {
+  return `Your request \`${r.id}\` to ${r.operation} the Harness API key ${name(r)} expired: no approver decided in time. Nothing changed in Harness; request it again if it is still needed.`;
+}
+
 export function deniedDm(r: ApiKeyRequest): string {
   const why = r.denyReason ? ` Reason: ${escapeMrkdwn(r.denyReason)}` : '';
   return `Your request \`${r.id}\` to ${r.operation} the Harness API key ${name(r)} was denied by ${mention(r.approverId ?? '')}.${why}`;

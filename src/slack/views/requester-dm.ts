@@ -1,9 +1,9 @@
 import type { ApiKeyRequest } from '../../domain/request';
 import { ACTIONS } from '../ids';
 import type { KnownBlock } from './block-kit';
-import { deniedDm, doneDm, failedDm, pendingDm, revealExpiredDm, revealedDm } from './messages';
+import { deniedDm, doneDm, expiredDm, failedDm, pendingDm, revealExpiredDm, revealedDm } from './messages';
 
-export type RequesterNews = 'pending' | 'done' | 'failed' | 'denied' | 'revealed' | 'reveal-expired';
+export type RequesterNews = 'pending' | 'done' | 'failed' | 'denied' | 'expired' | 'revealed' | 'reveal-expired';
 
 const button = (actionId: string, text: string, value: string, style?: 'primary'): KnownBlock => ({
   type: 'actions',
@@ -24,6 +24,8 @@ export function requesterMessage(r: ApiKeyRequest, news: RequesterNews, at = Dat
       return { text: failedDm(r) };
     case 'denied':
       return { text: deniedDm(r) };
+    case 'expired':
+      return { text: expiredDm(r) };
     case 'done': {
       const text = doneDm(r);
       return r.revealUntil ? { text, blocks: [section(text), button(ACTIONS.reveal, 'Reveal token', r.id, 'primary')] } : { text };
