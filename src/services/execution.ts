@@ -74,10 +74,18 @@ export class Execution {
     };
     let result: ExecutionResult;
     let note: string | undefined;
+    let revealKept: number | undefined;
     try {
       const previous = request.keyUuid ? await this.deps.registry.get(request.keyUuid) : undefined;
       const at = this.deps.now().toISOString();
-      const found = mode === 'recover' ? await this.inTurn(request, shownAs, () => this.deps.harness.recover(request, previous, at)) : ({ kind: 'redo' } as const);
+      // A value sealed before the crash means Harness answered: the change happened, and the value is still the requester's.
+      const sealedUntil = mode === 'recover' ? await this.deps.vault?.sealedUntil(request.id) : undefined;
+      let found = mode === 'recover' ? await this.inTurn(request, shownAs, () => this.deps.harness.recover(request, previous, at)) : ({ kind: 'redo' } as const);
+      if (sealedUntil !== undefined) {
+        const record = found.kind === 'done' ? found.result.record : previous;
+        if (record) found = { kind: 'done', result: { record }, note: 'The bot stopped just after Harness answered; the new value was kept for you.' };
+        revealKept = sealedUntil;
+      }
       if (found.kind === 'unknown') {
         await stop();
         return this.finish(request, 'failed', { actorId: 'system', patch: { error: UNKNOWN_OUTCOME }, audit: { event: 'failed', detail: UNKNOWN_OUTCOME } });
@@ -101,7 +109,7 @@ export class Execution {
     await stop();
     this.deps.logger.info({ requestId: request.id, operation: request.operation, outcome: note ? 'found' : 'done', durationMs: Date.now() - started }, 'harness call');
     const { record } = result;
-    const revealUntil = result.secret === undefined ? undefined : await this.keepForReveal(request, result.secret);
+    const revealUntil = result.secret === undefined ? revealKept : await this.keepForReveal(request, result.secret);
     const t = request.nextgen;
     if (request.operation === 'delete' && t?.scope === 'key') {
       // The other tokens under that key went with it.

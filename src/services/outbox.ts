@@ -33,12 +33,12 @@ export class Outbox {
    * it may have missed items written after it looked.
    */
   async deliver(subject: string): Promise<number> {
-    let release: (() => Promise<void>) | undefined;
-    for (let attempt = 0; attempt < 20 && !release; attempt++) {
-      release = await this.deps.store.lock(subject, LOCK_MS);
-      if (!release) await new Promise((r) => setTimeout(r, 100));
+    let lock: Awaited<ReturnType<OutboxStore['lock']>>;
+    for (let attempt = 0; attempt < 20 && !lock; attempt++) {
+      lock = await this.deps.store.lock(subject, LOCK_MS);
+      if (!lock) await new Promise((r) => setTimeout(r, 100));
     }
-    if (!release) return 0;
+    if (!lock) return 0;
     let delivered = 0;
     try {
       // Items written while we deliver are picked up by the next round; a few rounds always suffice.
@@ -46,6 +46,8 @@ export class Outbox {
         const items = await this.deps.store.items(subject);
         if (items.length === 0) return delivered;
         for (const item of items) {
+          // Lost the lock (a very slow Slack): stop, another replica carries on from here.
+          if (!(await lock.renew())) return delivered;
           try {
             await this.send(subject, item.notification);
           } catch (err) {
@@ -58,7 +60,7 @@ export class Outbox {
       }
       return delivered;
     } finally {
-      await release();
+      await lock.release();
     }
   }
 

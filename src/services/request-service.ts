@@ -47,7 +47,7 @@ export class RequestService {
     if (!request) return { ok: false, message: refusalMessage('NOT_FOUND', decision, { id: requestId, state: 'pending' }) };
     const fromApprovalMessage =
       origin.kind === 'message'
-        ? origin.channelId === request.approvalChannelId && origin.messageTs === request.approvalTs
+        ? origin.channelId !== undefined && origin.messageTs !== undefined && origin.channelId === request.approvalChannelId && origin.messageTs === request.approvalTs
         : await this.deps.views.opened(origin.viewId, request.id);
     const verdict = checkDecision({ request, actorId, actorIsApprover: await this.deps.approvers.isApprover(actorId), decision, fromApprovalMessage });
     if (verdict.allowed) return { ok: true, message: '', request };

@@ -56,6 +56,10 @@ export class TokenSubmissionService {
     const grace = Number(raw.graceHours);
     if (!GRACE_HOURS.includes(grace as (typeof GRACE_HOURS)[number])) errors.grace = 'Choose how long the old value keeps working.';
     const reason = this.reason(raw.reason, errors);
+    // The new value goes to whoever asks: only the token's own requester may.
+    if (token && token.requesterId !== requesterId) {
+      errors.token = `Only <@${token.requesterId}>, who requested this token, can ask for its rotation: the new value goes to whoever asks. To cut it off, use /apikey delete.`;
+    }
     if (Object.keys(errors).length > 0 || !token?.nextgen || !reason) return { ok: false, errors };
     const t = token.nextgen;
     return this.file(

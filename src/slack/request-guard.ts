@@ -6,6 +6,17 @@ import type { AppLogger } from '../logger';
 const BODY_LIMIT = 4 * 1024 * 1024;
 /** Slack's signing window: Bolt refuses older requests, and this guard remembers signatures this long. */
 const WINDOW_S = 5 * 60;
+/** Bolt's events endpoint (app.ts keeps Bolt's default). */
+const EVENTS_PATH = '/slack/events';
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+}
+
 /** Clocks drift; a request stamped further in the future than this was not sent by Slack now. */
 const FUTURE_S = 60;
 
@@ -31,7 +42,8 @@ export function guardRequests(next: Listener, options: { signingSecret: string; 
     res.end();
   };
   return (req, res) => {
-    if (req.method !== 'POST' || !(req.url ?? '').startsWith('/slack/events')) return next(req, res);
+    // The path as Bolt routes it (normalised: `/./slack/events` is `/slack/events` to Bolt too).
+    if (req.method !== 'POST' || pathOf(req.url) !== EVENTS_PATH) return next(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('error', () => refuse(res, 400));
@@ -79,7 +91,8 @@ function verified(req: IncomingMessage, raw: Buffer, secret: string, nowS: numbe
   if (typeof signature !== 'string' || typeof stamp !== 'string' || !/^\d{1,12}$/.test(stamp)) return {};
   const ts = Number(stamp);
   const expected = `v0=${createHmac('sha256', secret).update(`v0:${stamp}:`).update(raw).digest('hex')}`;
-  if (signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) return {};
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) return {};
   if (ts > nowS + FUTURE_S) return { future: true };
   return nowS - ts > WINDOW_S ? {} : { signature };
 }

@@ -6,7 +6,8 @@ export class DecisionViews {
   constructor(private readonly redis: Redis) {}
 
   async remember(viewId: string, requestId: string): Promise<void> {
-    await guard(() => this.redis.set(`apikey:deny-view:${viewId}`, requestId, 'EX', 3600));
+    // As long as a request can wait for a decision: an approver may take a while to write the reason.
+    await guard(() => this.redis.set(`apikey:deny-view:${viewId}`, requestId, 'EX', 30 * 86_400));
   }
 
   async opened(viewId: string, requestId: string): Promise<boolean> {

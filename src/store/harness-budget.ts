@@ -3,8 +3,9 @@ import type Redis from 'ioredis';
 import { guard, script } from './redis';
 
 /**
- * KEYS: 1 window (ZSET of calls, score = time), 2 queue (ZSET of waiting changes, score = approval time)
- * ARGV[1]: { now, windowMs, limit, member, ticket (or '') }
+ * KEYS: 1 window (ZSET of calls, score = time), 2 queue (ZSET of waiting changes, score = approval
+ *       time), 3 leases (ZSET: ticket -> until when its replica is known to be alive)
+ * ARGV[1]: { now, windowMs, limit, member, ticket (or ''), leaseMs }
  * A call may go when fewer than `limit` calls were made in the last `windowMs` — a sliding
  * window, so no 60-second span ever holds more (a token bucket lets a full burst through twice
  * in one minute). A change waiting its turn may go only when it is among the first in line for
@@ -13,6 +14,12 @@ import { guard, script } from './redis';
 const ACQUIRE = `
 local a = cjson.decode(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', a.now - a.windowMs)
+-- A change whose replica died (or could not leave) holds no place in line once its lease lapses.
+for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', a.now)) do
+  redis.call('ZREM', KEYS[2], gone)
+  redis.call('ZREM', KEYS[3], gone)
+end
+if a.ticket ~= '' then redis.call('ZADD', KEYS[3], 'XX', a.now + a.leaseMs, a.ticket) end
 local used = redis.call('ZCARD', KEYS[1])
 local ahead = 0
 if a.ticket ~= '' then
@@ -40,10 +47,14 @@ export interface Slot {
 }
 
 /** Harness's per-account call budget, shared by every replica through Redis. */
+/** A waiting change renews its lease at every look (at least once a second); a call lasts less than this. */
+const LEASE_MS = 60_000;
+
 export class HarnessBudget {
   private readonly acquireScript;
   private readonly windowKey: string;
   private readonly queueKey: string;
+  private readonly leaseKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -54,17 +65,19 @@ export class HarnessBudget {
     this.acquireScript = script(redis, 'apikeyHarnessBudget', ACQUIRE);
     this.windowKey = `apikey:harness-budget:{${account}}`;
     this.queueKey = `apikey:harness-queue:{${account}}`;
+    this.leaseKey = `apikey:harness-lease:{${account}}`;
   }
 
   /** Takes a slot for one call now, or says how long to wait. `ticket`: the change this call serves. */
   async tryAcquire(ticket?: string): Promise<Slot> {
     const member = randomUUID();
-    const [waitMs, ahead] = (await this.acquireScript([this.windowKey, this.queueKey], {
+    const [waitMs, ahead] = (await this.acquireScript([this.windowKey, this.queueKey, this.leaseKey], {
       now: Date.now(),
       windowMs: this.windowMs,
       limit: this.limit,
       member,
       ticket: ticket ?? '',
+      leaseMs: LEASE_MS,
     })) as [number, number];
     return { waitMs, ahead, ...(waitMs === 0 ? { member } : {}) };
   }
@@ -80,11 +93,11 @@ export class HarnessBudget {
 
   /** Puts an approved change in line (by approval time); it keeps its place until it leaves. */
   async join(ticket: string, approvedAtMs: number): Promise<void> {
-    await guard(() => this.redis.zadd(this.queueKey, 'NX', approvedAtMs, ticket));
+    await guard(() => this.redis.multi().zadd(this.queueKey, 'NX', approvedAtMs, ticket).zadd(this.leaseKey, Date.now() + LEASE_MS, ticket).exec());
   }
 
   async leave(ticket: string): Promise<void> {
-    await guard(() => this.redis.zrem(this.queueKey, ticket));
+    await guard(() => this.redis.multi().zrem(this.queueKey, ticket).zrem(this.leaseKey, ticket).exec());
   }
 
   /** After a 429 Harness counted more than the bot did (other tools share the account): the window is full. */

@@ -46,15 +46,23 @@ export class OutboxStore {
     await this.done([redisKeys.outbox(subject), redisKeys.outboxIndex], { item: item.raw, subject });
   }
 
-  /** Takes the subject's delivery lock; returns a release function, or undefined when another holder has it. */
-  async lock(subject: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+  /**
+   * Takes the subject's delivery lock. Returns `renew` (true while the lock is still ours; call it
+   * before each item, as one Slack call may take a good part of the lock's life) and `release`,
+   * or undefined when another holder has it.
+   */
+  async lock(subject: string, ttlMs: number): Promise<{ renew: () => Promise<boolean>; release: () => Promise<void> } | undefined> {
     const token = randomUUID();
     const key = redisKeys.outboxLock(subject);
     const got = await guard(() => this.redis.set(key, token, 'PX', ttlMs, 'NX'));
     if (got !== 'OK') return undefined;
-    return async () => {
+    const ours = (then: string) => `if redis.call('GET', KEYS[1]) == ARGV[1] then return ${then} end return 0`;
+    return {
+      renew: async () => (await guard(() => this.redis.eval(ours("redis.call('PEXPIRE', KEYS[1], ARGV[2])"), 1, key, token, ttlMs))) === 1,
       // Only our own lock: after a long pause it may have expired and been taken by another replica.
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token).catch(() => undefined);
+      release: async () => {
+        await this.redis.eval(ours("redis.call('DEL', KEYS[1])"), 1, key, token).catch(() => undefined);
+      },
     };
   }
 

@@ -26,12 +26,17 @@ export class TokenVault {
     await guard(() => this.redis.multi().set(key(requestId), this.seal(requestId, value), 'PX', ttl).zadd(DUE, untilMs, requestId).exec());
   }
 
-  /** The value, once; undefined when it was taken already or has expired. */
+  /** The value, once; undefined when it was taken already or has expired. Value and deadline leave together. */
   async take(requestId: string): Promise<string | undefined> {
-    const sealed = await guard(() => this.redis.getdel(key(requestId)));
-    if (sealed === null) return undefined;
-    await guard(() => this.redis.zrem(DUE, requestId));
-    return this.open(requestId, sealed);
+    const replies = await guard(() => this.redis.multi().getdel(key(requestId)).zrem(DUE, requestId).exec());
+    const sealed = replies?.[0]?.[1] as string | null | undefined;
+    return sealed ? this.open(requestId, sealed) : undefined;
+  }
+
+  /** Until when a value is kept for `requestId`, if one is (a crash may have left it sealed, its outcome unrecorded). */
+  async sealedUntil(requestId: string): Promise<number | undefined> {
+    const [exists, due] = await guard(() => Promise.all([this.redis.exists(key(requestId)), this.redis.zscore(DUE, requestId)]));
+    return exists === 1 && due !== null ? Number(due) : undefined;
   }
 
   /** Puts a taken value back (the reveal modal could not be opened), until its original deadline. */

@@ -75,7 +75,10 @@ export async function clickReveal(env: Environment, userId: string, requestId: s
   const since = env.slack.calls.length;
   await env.sender.button(userId, ACTIONS.reveal, requestId, `D${userId.slice(1)}`);
   const call = await env.slack.waitFor(
-    (c) => (c.method === 'views.open' && (c.args.view as { callback_id?: string }).callback_id === REVEAL_MODAL.callbackId) || (c.method === 'chat.postEphemeral' && c.args.user === userId),
+    // A views.open that Slack refuses (a failure the test set) showed nothing: wait for what the bot says next.
+    (c) =>
+      (c.method === 'views.open' && !env.slack.failures.has('views.open') && (c.args.view as { callback_id?: string }).callback_id === REVEAL_MODAL.callbackId) ||
+      (c.method === 'chat.postEphemeral' && c.args.user === userId),
     5000,
     since,
   );

@@ -74,6 +74,15 @@ describe('hostile input', () => {
     expect(await requestCount()).toBe(before + 1);
     const future = sign(secret(), body, Math.floor(Date.now() / 1000) + 600);
     expect((await env.sender.send(body, future)).status).toBe(401);
+    // The same bytes on a path Bolt normalises to /slack/events are the same replay.
+    for (const path of ['/./slack/events', '/x/../slack/events']) {
+      const res = await fetch(`${env.sender.botUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+      expect(res.status).toBe(200);
+    }
+    expect(await requestCount()).toBe(before + 1);
+    // A signature header of the right length with a non-ASCII byte is a bad signature (401), not a 500.
+    const odd = { ...headers, 'x-slack-signature': `v0=${'é'.repeat(32)}${'0'.repeat(32)}` };
+    expect((await env.sender.send(body, odd)).status).toBe(401);
   });
 
   it('subcommands that are Object.prototype names are just unknown subcommands', async () => {

@@ -54,6 +54,10 @@ describe('Harness NextGen: a token for a service account, handed over once', () 
     expect(minted.validTo).toBeLessThan(Date.now() + 30 * DAY + 1000);
 
     expect(await clickReveal(env, APPROVERS[0]!, requestId!)).toEqual({ said: expect.stringMatching(/Only the person who requested/) });
+    // The modal cannot open (an expired trigger): nothing counts as revealed, the value stays kept.
+    env.slack.failures.set('views.open', 'expired_trigger_id');
+    expect(await clickReveal(env, REQUESTER, requestId!)).toEqual({ said: expect.stringMatching(/still kept for you/) });
+    env.slack.failures.delete('views.open');
     const first = await clickReveal(env, REQUESTER, requestId!);
     expect(first.value).toMatch(new RegExp(`^sat\\.[^.]+\\.${minted.id}\\.[A-Za-z0-9]{20}$`));
     values.push(first.value!);
@@ -105,6 +109,12 @@ describe('Harness NextGen: a token for a service account, handed over once', () 
     expect(cutOff).toHaveLength(2);
     expect(Math.min(...cutOff)).toBeLessThanOrEqual(Date.now());
     values.push((await clickReveal(env, REQUESTER, second.requestId!)).value!);
+  });
+
+  it('only the token\'s requester may ask for its rotation: the new value goes to whoever asks', async () => {
+    const uuid = (await tokenOf(env, 'ci deployer')).identifier;
+    const other = await submitToken(env, 'U0OTHER', NEXTGEN_MODALS.rotate, rotateValues(uuid, '24'));
+    expect(other.errors?.token).toMatch(/Only <@U0DEV>, who requested this token, can ask for its rotation/);
   });
 
   it('updates a token\'s name and expiry within MAX_TOKEN_DAYS, and refuses more', async () => {

@@ -23,8 +23,11 @@ export function registerRevealAction(app: App, deps: ListenerDeps): void {
       await client.views.open({ trigger_id: body.trigger_id, view: revealModal(outcome.request, outcome.value, outcome.validTo) });
     } catch (err) {
       await outcome.putBack();
-      throw err;
+      deps.logger.warn('reveal modal could not open; the value was put back', err, { requestId: outcome.request.id });
+      await client.chat.postEphemeral({ channel: body.channel?.id ?? body.user.id, user: body.user.id, text: 'The token could not be shown just now; it is still kept for you. Press Reveal token again.' });
+      return;
     }
+    await outcome.shown();
   });
 
   /** "Request a rotation" once a value was lost: the rotate modal, with that token picked. */
