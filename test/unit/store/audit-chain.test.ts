@@ -51,7 +51,8 @@ describe('the audit hash chain', () => {
     expect(hashEntry({ ...entry, prevHash: 'x', hash: 'y' }, GENESIS, KEY)).toBe(base);
     expect(HASHED_FIELDS).not.toContain('hash');
     expect(HASHED_FIELDS).not.toContain('prevHash');
-    expect(HASHED_FIELDS.slice(-3)).toEqual(['detail', 'previousName', 'previousUserGroupIds']);
+    // Fields added later come after the original ones, in schema order (README: the hash).
+    expect(HASHED_FIELDS.slice(-4)).toEqual(['detail', 'previousName', 'previousUserGroupIds', 'serviceAccount']);
   });
 
   it('escapes values so that no two entries serialise alike', () => {
