@@ -46,6 +46,29 @@ describe('the compiled bot process', () => {
     expect(out).not.toContain(SECRETS.harnessKey);
   });
 
+  it('names the variable to fix: a token Slack refuses, an unreachable Slack, a Harness key Harness refuses', async () => {
+    slack.failures.set('auth.test', 'invalid_auth');
+    const refused = run(botEnv({ slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url }, { PORT: String(await freePort()) }));
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toMatch(/Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)/);
+    slack.failures.delete('auth.test');
+
+    const nowhere = run(botEnv({ slackApiUrl: `http://127.0.0.1:${await freePort()}/api/`, harnessUrl: harness.url, redisUrl: redis.url }, { PORT: String(await freePort()) }));
+    expect(await nowhere.exited).toBe(1);
+    expect(nowhere.output()).toMatch(/Could not reach Slack at 127\.0\.0\.1:\d+ \(SLACK_API_URL\)/);
+
+    // A wrong Harness key: the bot still starts (readiness is Redis's), and says so at once.
+    const port = await freePort();
+    const wrongKey = run({ ...botEnv({ slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url }, { PORT: String(port) }), HARNESS_API_KEY: 'not-the-key' });
+    try {
+      await waitUntil(() => wrongKey.output().includes('check HARNESS_API_KEY'), 10000, 'the Harness check');
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      expect(wrongKey.output()).not.toContain('not-the-key');
+    } finally {
+      wrongKey.child.kill('SIGKILL');
+    }
+  });
+
   it('serves /healthz and /readyz, runs a whole approval, logs JSON without secrets, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const p = run(botEnv({ slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url }, { PORT: String(port) }));

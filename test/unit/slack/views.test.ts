@@ -1,3 +1,4 @@
+import { listMessage } from '../../../src/slack/views/list-message';
 import type { ApiKeyRequest } from '../../../src/domain/request';
 import { ACTIONS, CREATE_MODAL, DENY_MODAL } from '../../../src/slack/ids';
 import { approvalMessage } from '../../../src/slack/views/approval-message';
@@ -116,5 +117,13 @@ describe('view builders', () => {
     expect(truncate('🔑🔑🔑', 2)).toBe('🔑…');
     expect(truncate('abc', 3)).toBe('abc');
     expect(escapeMrkdwn('<&>')).toBe('&lt;&amp;&gt;');
+  });
+});
+
+describe('wording', () => {
+  it('counts in words a person would write ("1 API key", not "1 API keys")', () => {
+    const key = { uuid: 'u1', name: 'k', userGroups: [], requesterId: 'U0DEV', approverId: 'U0ADMIN', requestId: 'req-1', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    expect(listMessage({ keys: [key], openRequests: [] }).text).toBe('1 API key, 0 open requests of yours');
+    expect(listMessage({ keys: [key, { ...key, uuid: 'u2' }], openRequests: [] }).text).toBe('2 API keys, 0 open requests of yours');
   });
 });
