@@ -72,3 +72,33 @@ export async function expectNoSecrets(env: Env): Promise<void> {
   }
   await Promise.resolve();
 }
+
+/**
+ * A fresh simulator and client for every test of the calling suite; after each, every call the
+ * client made was valid against the OpenAPI file and no error carried a secret.
+ */
+export function eachTestOnAFreshSimulator(): { readonly env: Env; restart(options?: Partial<NextGenSimulatorOptions>): Promise<void> } {
+  const held: { env?: Env } = {};
+  beforeEach(async () => {
+    held.env = await startEnv();
+  });
+  afterEach(async () => {
+    const env = held.env!;
+    try {
+      expect(env.sim.invalidRequests).toEqual([]);
+      await expectNoSecrets(env);
+    } finally {
+      await env.sim.close();
+    }
+  });
+  return {
+    get env() {
+      return held.env!;
+    },
+    /** A new simulator (with other options) for the rest of the test; the old one is closed if it is not already. */
+    async restart(options = {}) {
+      await held.env?.sim.close().catch(() => undefined);
+      held.env = await startEnv(options);
+    },
+  };
+}
