@@ -5,13 +5,16 @@
  * loop, where every views.open or chat.postMessage the bot makes would delay the timestamps of the
  * bot's own acks (and never those of bare Bolt, which calls nothing). On this 2-core machine the
  * process runs at nice 10 (BENCH_FAKES_NICE): in production that work happens on Slack's and
- * Harness's machines, not beside the bot. The bench talks to this process over Node's IPC channel
- * for the little it reads back.
+ * Harness's machines, not beside the bot. It keeps no Slack call (holding tens of thousands of
+ * Block Kit payloads made it slow); it tells the bench over Node's IPC channel about each approval
+ * message the bot posts (so the load can click its Approve button) and keeps, for each result
+ * DM, the key's name and the time it arrived (for Approve -> DM).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { startFakeHarness, makeGroups } from '../src/simulators/harness-firstgen';
-import { startFakeSlack } from '../src/simulators/slack/web-api';
+import { startFakeSlack, type SlackCall } from '../src/simulators/slack/web-api';
 import { approveButtonValue } from '../test/helpers/flows';
 
 export interface FakesOptions {
@@ -19,31 +22,30 @@ export interface FakesOptions {
   accountId: string;
   groups: number;
   approvalChannel: string;
-  requester: string;
+  /** Requesters' user ids start with this: their DMs are the ones read. */
+  requesterPrefix: string;
 }
 
-type Op =
-  | { op: 'total' }
-  | { op: 'mark' }
-  | { op: 'approvals'; since: number; prefix: string }
-  | { op: 'dms'; since: number; startsWith: string }
-  | { op: 'forget' }
-  | { op: 'mutations'; name: string };
-
-interface Ready {
-  ready: { slackUrl: string; slackApiUrl: string; harnessUrl: string };
-}
-interface Reply {
-  id: number;
-  result?: unknown;
-  error?: string;
-}
-
-/** An approval request the bot posted: its id (the Approve button's value) and its key's name. */
+/** An approval request the bot posted: its id (the Approve button's value), its key's name, and where the message is (read from Redis). */
 export interface Approval {
   id: string;
   name: string;
+  channelId?: string;
+  ts?: string;
 }
+
+/** A result DM to the requester: the key it names, whether it says done, and when it arrived (wall clock, ms, sub-ms precision). */
+export interface ResultDm {
+  name: string;
+  done: boolean;
+  at: number;
+}
+
+type Op = { op: 'total' } | { op: 'takeDms' } | { op: 'mutations'; name: string };
+type FromFakes =
+  | { ready: { slackUrl: string; slackApiUrl: string; harnessUrl: string } }
+  | { approval: Approval }
+  | { id: number; result?: unknown; error?: string };
 
 /** The bench's handle on the fakes process. */
 export interface Fakes {
@@ -51,44 +53,40 @@ export interface Fakes {
   slackApiUrl: string;
   harnessUrl: string;
   pid: number;
-  /** Slack calls answered so far (kept or not). */
+  /** Slack calls answered so far. */
   total(): Promise<number>;
-  /** Position in the kept calls, for reading only what came after. */
-  mark(): Promise<number>;
-  /** Request ids from the Approve buttons of approval posts naming `prefix`, after `since`. */
-  approvals(since: number, prefix: string): Promise<Approval[]>;
-  /** DMs to the requester whose text starts with `startsWith`, after `since`. */
-  dms(since: number, startsWith: string): Promise<{ text: string; at: number }[]>;
-  /** Drop the kept calls (read already). */
-  forget(): Promise<void>;
+  /** The result DMs that arrived since the last call. */
+  takeDms(): Promise<ResultDm[]>;
+  /** Harness requests that ran this mutation. */
   mutations(name: string): Promise<number>;
   close(): Promise<void>;
 }
 
-export function startFakes(options: FakesOptions): Promise<Fakes> {
+/** Wall-clock milliseconds with sub-millisecond precision, comparable between processes. */
+export const wallMs = () => performance.timeOrigin + performance.now();
+
+export function startFakes(options: FakesOptions, onApproval: (a: Approval) => void): Promise<Fakes> {
   const child: ChildProcess = fork(__filename, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, (m: { result?: unknown; error?: string }) => void>();
   let next = 0;
   const call = <T>(op: Op): Promise<T> =>
     new Promise((resolve, reject) => {
       const id = ++next;
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      pending.set(id, (m) => (m.error ? reject(new Error(m.error)) : resolve(m.result as T)));
       child.send({ id, ...op });
     });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('fakes process did not start')), 15_000);
     child.once('exit', (code) => reject(new Error(`fakes process exited with ${code}`)));
-    child.on('message', (message: Ready | Reply) => {
+    child.on('message', (message: FromFakes) => {
+      if ('approval' in message) return onApproval(message.approval);
       if ('ready' in message) {
         clearTimeout(timer);
-        resolve({
+        return resolve({
           ...message.ready,
           pid: child.pid!,
           total: () => call({ op: 'total' }),
-          mark: () => call({ op: 'mark' }),
-          approvals: (since, prefix) => call({ op: 'approvals', since, prefix }),
-          dms: (since, startsWith) => call({ op: 'dms', since, startsWith }),
-          forget: () => call({ op: 'forget' }),
+          takeDms: () => call({ op: 'takeDms' }),
           mutations: (name) => call({ op: 'mutations', name }),
           close: () =>
             new Promise<void>((done) => {
@@ -97,60 +95,57 @@ export function startFakes(options: FakesOptions): Promise<Fakes> {
               child.kill('SIGTERM');
             }),
         });
-        return;
       }
       const waiter = pending.get(message.id);
       pending.delete(message.id);
-      if (message.error) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.result);
+      waiter?.(message);
     });
   });
 }
 
 async function serve(options: FakesOptions) {
   setPriority(Number(process.env.BENCH_FAKES_NICE ?? 10));
-  const isApproval = (c: { method: string; args: Record<string, unknown> }) => c.method === 'chat.postMessage' && c.args.channel === options.approvalChannel;
-  const isDm = (c: { method: string; args: Record<string, unknown> }) => c.method === 'chat.postMessage' && c.args.channel === options.requester;
-  // Keep only the calls the bench reads: holding tens of thousands of Block Kit payloads makes
-  // the fake itself slow (GC pauses).
-  const slack = await startFakeSlack({ keep: (c) => isApproval(c) || isDm(c) });
+  const send = (m: FromFakes) => process.send!(m);
+  const dms: ResultDm[] = [];
+  const keyName = /the Harness API key \*([\w.-]+)\*|\(create \*([\w.-]+)\*\)/;
+  const keep = (c: SlackCall) => {
+    if (c.method !== 'chat.postMessage') return false;
+    if (c.args.channel === options.approvalChannel) {
+      const name = /\b(?:pool|mix|warm)\d*-\d+\b/.exec(JSON.stringify(c.args.blocks))?.[0];
+      if (name) send({ approval: { id: approveButtonValue(c), name } });
+    } else if (String(c.args.channel).startsWith(options.requesterPrefix)) {
+      const text = String(c.args.text);
+      const done = text.startsWith('Approved by');
+      if (done || text.includes('did not complete')) {
+        const m = keyName.exec(text);
+        if (m) dms.push({ name: (m[1] ?? m[2])!, done, at: wallMs() });
+      }
+    }
+    return false;
+  };
+  const slack = await startFakeSlack({ keep });
   const harness = await startFakeHarness({ apiKey: options.harnessKey, accountId: options.accountId, groups: makeGroups(options.groups) });
+  // The fake Harness records every request; the bench reads only the mutation counts.
   const answer = (op: Op): unknown => {
     switch (op.op) {
       case 'total':
         return slack.total;
-      case 'mark':
-        return slack.calls.length;
-      case 'approvals': {
-        // Posting order is not submission order (concurrent submissions): pair each id with its key name.
-        const name = new RegExp(`${op.prefix}-\\d+`);
-        return slack.calls.slice(op.since).flatMap((c): Approval[] => {
-          const key = isApproval(c) ? name.exec(JSON.stringify(c.args.blocks))?.[0] : undefined;
-          return key ? [{ id: approveButtonValue(c), name: key }] : [];
-        });
-      }
-      case 'dms':
-        return slack.calls
-          .slice(op.since)
-          .filter((c) => isDm(c) && String(c.args.text).startsWith(op.startsWith))
-          .map((c) => ({ text: String(c.args.text), at: c.at }));
-      case 'forget':
-        slack.calls.length = 0;
-        return undefined;
+      case 'takeDms':
+        return dms.splice(0, dms.length);
       case 'mutations':
         return harness.mutations(op.name).length;
     }
   };
   process.on('message', (message: { id: number } & Op) => {
     try {
-      process.send!({ id: message.id, result: answer(message) } satisfies Reply);
+      send({ id: message.id, result: answer(message) });
     } catch (err) {
-      process.send!({ id: message.id, error: err instanceof Error ? err.message : String(err) } satisfies Reply);
+      send({ id: message.id, error: err instanceof Error ? err.message : String(err) });
     }
   });
   process.on('SIGTERM', () => void Promise.all([slack.close(), harness.close()]).then(() => process.exit(0)));
   process.on('disconnect', () => process.exit(0));
-  process.send!({ ready: { slackUrl: slack.url, slackApiUrl: slack.apiUrl, harnessUrl: harness.url } } satisfies Ready);
+  send({ ready: { slackUrl: slack.url, slackApiUrl: slack.apiUrl, harnessUrl: harness.url } });
 }
 
 if (require.main === module) {
