@@ -86,3 +86,10 @@ export class SandboxPage {
     return locator.innerText();
   }
 }
+
+/** A page of the sandbox at `url`, as both browser suites use it; screenshots named `<prefix>-…`. */
+export async function newSandboxPage(browser: Browser, url: string, prefix: string): Promise<SandboxPage> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.setDefaultTimeout(8000);
+  return new SandboxPage(page, url, prefix);
+}

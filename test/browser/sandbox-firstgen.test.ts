@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, chromiumPresent, launch, SandboxPage } from './page-driver';
+import { CHROMIUM, chromiumPresent, launch, newSandboxPage, type SandboxPage } from './page-driver';
 import { startSandboxEnvironment, type SandboxEnvironment } from './sandbox-environment';
 
 /**
@@ -28,9 +28,7 @@ if (!present) process.stderr.write(`SKIPPED test/browser/sandbox-firstgen.test.t
   beforeAll(async () => {
     env = await startSandboxEnvironment();
     browser = await launch();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    page.setDefaultTimeout(8000);
-    s = new SandboxPage(page, env.sandbox.url, 'sandbox-firstgen');
+    s = await newSandboxPage(browser, env.sandbox.url, 'sandbox-firstgen');
   }, 30_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, chromiumPresent, launch, SandboxPage } from './page-driver';
+import { CHROMIUM, chromiumPresent, launch, newSandboxPage, type SandboxPage } from './page-driver';
 import { startNextGenSandbox, type NextGenSandbox } from './sandbox-environment';
 
 /**
@@ -29,9 +29,7 @@ if (!present) process.stderr.write(`SKIPPED test/browser/sandbox.test.ts: no Chr
   beforeAll(async () => {
     env = await startNextGenSandbox();
     browser = await launch();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    page.setDefaultTimeout(8000);
-    s = new SandboxPage(page, env.url, 'sandbox-nextgen');
+    s = await newSandboxPage(browser, env.url, 'sandbox-nextgen');
   }, 30_000);
   afterAll(async () => {
     await browser?.close();
