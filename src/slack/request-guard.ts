@@ -62,7 +62,8 @@ export function guardRequests(next: Listener, options: { signingSecret: string; 
           options.logger.warn('malformed Slack request refused', { bytes: raw.length });
           return refuse(res, 400);
         }
-        if (signed) {
+        // A type-ahead options load changes nothing and may repeat byte for byte (the same text typed twice in a second).
+        if (signed && !isOptionsLoad(raw)) {
           const first = await options.replays.firstSeen(createHash('sha256').update(signed).digest('hex'), WINDOW_S + FUTURE_S).catch((err: unknown) => {
             // Without Redis nothing can be decided anyway; decisions stay idempotent by state.
             options.logger.warn('replay check unavailable', err);
@@ -114,6 +115,15 @@ function wellFormed(req: IncomingMessage, raw: Buffer): boolean {
   // Bolt parses anything else as JSON too.
   try {
     return isObject(JSON.parse(raw.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
+
+function isOptionsLoad(raw: Buffer): boolean {
+  try {
+    const payload = new URLSearchParams(raw.toString('utf8')).get('payload');
+    return payload !== null && (JSON.parse(payload) as { type?: unknown }).type === 'block_suggestion';
   } catch {
     return false;
   }

@@ -74,6 +74,10 @@ describe('hostile input', () => {
     expect(await requestCount()).toBe(before + 1);
     const future = sign(secret(), body, Math.floor(Date.now() / 1000) + 600);
     expect((await env.sender.send(body, future)).status).toBe(401);
+    // A type-ahead load repeated byte for byte still gets its options (it changes nothing).
+    const load = env.sender.optionsBody(REQUESTER, FIELDS.groupsAction, FIELDS.groupsBlock, 'team');
+    const loadHeaders = sign(secret(), load);
+    for (let i = 0; i < 2; i++) expect(((await env.sender.send(load, loadHeaders)).json() as { options: unknown[] }).options.length).toBeGreaterThan(0);
     // The same bytes on a path Bolt normalises to /slack/events are the same replay.
     for (const path of ['/./slack/events', '/x/../slack/events']) {
       const res = await fetch(`${env.sender.botUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
