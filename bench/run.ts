@@ -14,11 +14,13 @@
  * Loopback only; every loop is bounded. Results go into bench/results.md (see report.ts).
  * Knobs: BENCH_RATES (50,200), BENCH_DURATION_S (30 per rate and target), BENCH_ROUNDS (6),
  * BENCH_AUDIT_EVENTS (1000000), BENCH_NODE_FLAGS (replaces npm start's flags; then results are
- * only printed unless BENCH_RESULTS names a file).
+ * only printed unless BENCH_RESULTS names a file), BENCH_OTHERS_LIMIT (0.15) and
+ * BENCH_WAIT_BUDGET_S (150) for a shared machine (see Machine in processes.ts),
+ * BENCH_FAKES_NICE (10).
  */
 import { writeFileSync } from 'node:fs';
-import Redis from 'ioredis';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { APPROVER, mergeReviews, populateAudit, reviewTimes } from './audit';
 import { startFakes, type Approval } from './fakes';
 import { loadRound, Mix, requester, type People } from './load';
@@ -45,6 +47,7 @@ const HARNESS_KEY = 'bench-harness-key';
 const HMAC_KEY = 'bench-audit-hmac-key-0123456789abcdef';
 const ACCOUNT = 'acct_BENCH';
 const PEOPLE: People = { requesterPrefix: 'U0BENCHDEV', approver: APPROVER, approvalChannel: 'C0BENCHAPPROVALS' };
+
 async function main() {
   const began = new Date();
   const t0 = Date.now();
