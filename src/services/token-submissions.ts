@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { toHarnessIdentifier, validateHarnessName } from '../domain/harness-identifier';
 import { isExpired, type KeyRecord } from '../domain/key-record';
 import { keyNameSchema, reasonSchema } from '../domain/key-request-input';
+import type { NextGenTarget } from '../domain/request';
 import type { KeyRegistry } from '../store/key-registry';
 import type { HarnessDirectory } from './harness-directory';
 import type { SubmissionService } from './submissions';
@@ -61,16 +62,7 @@ export class TokenSubmissionService {
       errors.token = `Only <@${token.requesterId}>, who requested this token, can ask for its rotation: the new value goes to whoever asks. To cut it off, use /apikey delete.`;
     }
     if (Object.keys(errors).length > 0 || !token?.nextgen || !reason) return { ok: false, errors };
-    const t = token.nextgen;
-    return this.file(
-      this.deps.submissions.draft(requesterId, 'rotate', {
-        keyUuid: token.uuid,
-        keyName: token.name,
-        userGroups: [],
-        reason,
-        nextgen: { serviceAccount: t.serviceAccount, apiKey: t.apiKey, token: t.token, validTo: t.validTo, graceMs: grace * 3_600_000 },
-      }),
-    );
+    return this.fileOn(token, token.nextgen, requesterId, 'rotate', reason, { graceMs: grace * 3_600_000 });
   }
 
   async update(requesterId: string, raw: { token?: string; name: unknown; days: unknown; reason: unknown }): Promise<Filed> {
@@ -81,17 +73,7 @@ export class TokenSubmissionService {
     const reason = this.reason(raw.reason, errors);
     if (!errors.name && !errors.validity && name === undefined && days === undefined) errors.name = 'Nothing would change: give a new name, a new validity, or both.';
     if (Object.keys(errors).length > 0 || !token?.nextgen || !reason) return { ok: false, errors };
-    const t = token.nextgen;
-    return this.file(
-      this.deps.submissions.draft(requesterId, 'update', {
-        keyUuid: token.uuid,
-        keyName: name ?? token.name,
-        previousName: token.name,
-        userGroups: [],
-        reason,
-        nextgen: { serviceAccount: t.serviceAccount, apiKey: t.apiKey, token: t.token, validTo: t.validTo, ...(days ? { days } : {}) },
-      }),
-    );
+    return this.fileOn(token, token.nextgen, requesterId, 'update', reason, days ? { days } : {}, { keyName: name ?? token.name, previousName: token.name });
   }
 
   async delete(requesterId: string, raw: { token?: string; scope?: string; reason: unknown; confirmed: boolean }): Promise<Filed> {
@@ -101,14 +83,27 @@ export class TokenSubmissionService {
     const reason = this.reason(raw.reason, errors);
     if (!raw.confirmed) errors.confirm = 'Confirm that it stops working as soon as the request is approved.';
     if (Object.keys(errors).length > 0 || !token?.nextgen || !reason || (raw.scope !== 'token' && raw.scope !== 'key')) return { ok: false, errors };
-    const t = token.nextgen;
+    return this.fileOn(token, token.nextgen, requesterId, 'delete', reason, { scope: raw.scope });
+  }
+
+  /** A request about a token the bot knows: where it lives comes from its record, `extra` says what to do. */
+  private fileOn(
+    token: KeyRecord,
+    t: NonNullable<KeyRecord['nextgen']>,
+    requesterId: string,
+    operation: 'rotate' | 'update' | 'delete',
+    reason: string,
+    extra: Partial<NextGenTarget>,
+    fields: { keyName?: string; previousName?: string } = {},
+  ): Promise<Filed> {
     return this.file(
-      this.deps.submissions.draft(requesterId, 'delete', {
+      this.deps.submissions.draft(requesterId, operation, {
         keyUuid: token.uuid,
         keyName: token.name,
         userGroups: [],
         reason,
-        nextgen: { serviceAccount: t.serviceAccount, apiKey: t.apiKey, token: t.token, validTo: t.validTo, scope: raw.scope },
+        ...fields,
+        nextgen: { serviceAccount: t.serviceAccount, apiKey: t.apiKey, token: t.token, validTo: t.validTo, ...extra },
       }),
     );
   }
