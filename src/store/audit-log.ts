@@ -1,9 +1,9 @@
 import type Redis from 'ioredis';
 import { AUDIT_FIELD_ORDER, type AuditEntry, type AuditFields } from '../domain/audit';
-import { compareStreamIds, type AuditTarget } from '../domain/audit-query';
+import type { AuditTarget } from '../domain/audit-query';
 import { AuditChain, chainKeys } from './audit-chain';
 import { redisKeys } from './keys';
-import { AUDIT_ONLY } from './lua';
+import { AUDIT_ONLY, AUDIT_PAGE } from './lua';
 import { guard, script } from './redis';
 
 /**
@@ -54,6 +54,7 @@ export function parseEntry(id: string, flat: string[]): AuditEntry {
 
 export class AuditLog {
   private readonly auditOnly;
+  private readonly auditPage;
   private readonly chain: AuditChain;
 
   constructor(
@@ -63,6 +64,7 @@ export class AuditLog {
     options: { hmacKey?: string } = {},
   ) {
     this.auditOnly = script(redis, 'apikeyAuditOnly', AUDIT_ONLY);
+    this.auditPage = script(redis, 'apikeyAuditPage', AUDIT_PAGE);
     this.chain = AuditChain.for(redis, streamKey, options.hmacKey);
   }
 
@@ -91,36 +93,19 @@ export class AuditLog {
 
   /**
    * The events of a key, a person, a request, or all: newest first, a page at a time. `before`
-   * is the exclusive stream id to continue from. Cost: O(log N + page), however long the stream.
+   * is the exclusive stream id to continue from. One round trip (the AUDIT_PAGE script merges the
+   * indexes and reads the entries); cost O(log N + page), however long the stream.
    */
   async eventsOf(target: AuditTarget, options: { limit: number; before?: string; sinceMs?: number }): Promise<{ entries: AuditEntry[]; next?: string }> {
     const { limit, before, sinceMs = 0 } = options;
     const indexKeys = indexesFor(this.streamKey, target);
-    return guard(async () => {
-      if (indexKeys.length === 0) {
-        const rows = await this.redis.xrevrange(this.streamKey, before ? `(${before}` : '+', `${sinceMs}-0`, 'COUNT', limit + 1);
-        const entries = rows.slice(0, limit).map(([id, flat]) => parseEntry(id, flat));
-        return { entries, next: rows.length > limit ? entries[entries.length - 1]?.id : undefined };
-      }
-      const maxScore = before ? before.split('-')[0]! : '+inf';
-      // Entries sharing the cursor's millisecond are re-read and filtered, hence the slack.
-      const lists = await Promise.all(indexKeys.map((k) => this.redis.zrevrangebyscore(k, maxScore, sinceMs, 'LIMIT', 0, limit + 32)));
-      const ids = [...new Set(lists.flat())].filter((id) => !before || compareStreamIds(id, before) < 0).sort((a, b) => compareStreamIds(b, a));
-      const wanted = ids.slice(0, limit);
-      return { entries: await this.read(wanted), next: ids.length > limit ? wanted[wanted.length - 1] : undefined };
-    });
-  }
-
-  private async read(ids: string[]): Promise<AuditEntry[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.xrange(this.streamKey, id, id);
-    const entries: AuditEntry[] = [];
-    for (const [err, rows] of (await pipeline.exec()) ?? []) {
-      if (err) throw err;
-      const row = (rows as [string, string[]][])[0];
-      if (row) entries.push(parseEntry(row[0], row[1]));
+    if (indexKeys.length === 0) {
+      const rows = await guard(() => this.redis.xrevrange(this.streamKey, before ? `(${before}` : '+', `${sinceMs}-0`, 'COUNT', limit + 1));
+      const entries = rows.slice(0, limit).map(([id, flat]) => parseEntry(id, flat));
+      return { entries, next: rows.length > limit ? entries[entries.length - 1]?.id : undefined };
     }
-    return entries;
+    const page = JSON.parse(String(await this.auditPage([this.streamKey, ...indexKeys], { limit, before, sinceMs }))) as { entries: [string, string[]][] | Record<string, never>; next: string | false };
+    const rows = Array.isArray(page.entries) ? page.entries : []; // Lua's JSON writes an empty list as {}
+    return { entries: rows.map(([id, flat]) => parseEntry(id, flat)), next: page.next || undefined };
   }
 }
