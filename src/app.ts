@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type webApi } from '@slack/bolt';
+import { App, LogLevel, type webApi } from '@slack/bolt';
 import type Redis from 'ioredis';
 import { secretsOf, type Config } from './config';
 import type { HarnessBackend } from './harness/backend';
@@ -23,8 +22,7 @@ import { SubmissionService } from './services/submissions';
 import { HarnessDirectory } from './services/harness-directory';
 import { WorkQueue } from './services/work-queue';
 import { registerListeners } from './slack/listeners';
-import { reportError } from './slack/listeners/errors';
-import { guardRequests } from './slack/request-guard';
+import { healthRoutes, httpReceiver } from './slack/http-receiver';
 import { SlackNotifier } from './slack/slack-notifier';
 import { startupProblem } from './slack/startup';
 import { AuditLog } from './store/audit-log';
@@ -33,7 +31,6 @@ import { DecisionViews } from './store/decision-views';
 import { HarnessBudget } from './store/harness-budget';
 import { OutboxStore } from './store/outbox-store';
 import { RefusalWindow } from './store/refusal-window';
-import { ReplayStore } from './store/replay-store';
 import { TokenVault } from './store/token-vault';
 import { migrateKeys } from './store/migrations';
 import { createRedis, waitForReady } from './store/redis';
@@ -177,58 +174,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       redis.disconnect();
     },
   };
-}
-
-/**
- * Bolt's HTTP receiver, with the request guard in front (slack/request-guard.ts) and errors that
- * escape Bolt's own processing (a malformed envelope) answered with an empty 200 and logged,
- * never a 500 and never a crash.
- */
-function httpReceiver(config: Config, redis: Redis, logger: AppLogger): HTTPReceiver {
-  const signingSecret = config.slack.signingSecret ?? '';
-  const receiver = new HTTPReceiver({
-    signingSecret,
-    port: config.port,
-    logger,
-    customRoutes: healthRoutes(redis),
-    processEventErrorHandler: ({ error, response }) => {
-      reportError(logger, error, { where: 'Bolt processEvent' });
-      if (!response.headersSent) {
-        response.writeHead(200);
-        response.end();
-      }
-      return Promise.resolve(false);
-    },
-  });
-  receiver.requestListener = guardRequests(receiver.requestListener, { signingSecret, replays: new ReplayStore(redis), logger });
-  return receiver;
-}
-
-function healthRoutes(redis: Redis) {
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
-  return [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => send(res, 200, { status: 'ok' }),
-    },
-    {
-      path: '/readyz',
-      method: ['GET'],
-      handler: async (_req: IncomingMessage, res: ServerResponse) => {
-        try {
-          if (redis.status !== 'ready') throw new Error(redis.status);
-          await redis.ping();
-          send(res, 200, { status: 'ready', redis: 'ok' });
-        } catch {
-          send(res, 503, { status: 'unavailable', redis: 'unreachable' });
-        }
-      },
-    },
-  ];
 }
 
 /**
