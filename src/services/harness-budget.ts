@@ -11,6 +11,8 @@ import type { HarnessBudget } from '../store/harness-budget';
  */
 export class BudgetGate implements CallBudget {
   private readonly turn = new AsyncLocalStorage<{ ticket: string; onQueued: (ahead: number) => void }>();
+  /** Turns running now: the storage is switched off when none is (see inTurn). */
+  private running = 0;
 
   constructor(
     private readonly budget: HarnessBudget,
@@ -37,9 +39,14 @@ export class BudgetGate implements CallBudget {
   /** Runs the Harness calls of one approved change when its turn comes (approval order). */
   async inTurn<T>(ticket: string, approvedAtMs: number, onQueued: (ahead: number) => void, work: () => Promise<T>): Promise<T> {
     await this.budget.join(ticket, approvedAtMs);
+    this.running++;
     try {
       return await this.turn.run({ ticket, onQueued }, work);
     } finally {
+      // Once used, an AsyncLocalStorage keeps a hook on every promise of the process (all of
+      // Bolt's); switched off between turns, the acks meanwhile pay nothing for it (the audit
+      // review made 16% more young-generation garbage with it on).
+      if (--this.running === 0) this.turn.disable();
       await this.budget.leave(ticket).catch((err: unknown) => this.logger.warn('could not leave the Harness queue', err, { ticket }));
     }
   }

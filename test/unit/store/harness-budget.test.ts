@@ -1,3 +1,5 @@
+import { createLogger } from '../../../src/logger';
+import { BudgetGate } from '../../../src/services/harness-budget';
 import { HarnessBudget } from '../../../src/store/harness-budget';
 import { useRealRedis } from '../../helpers/real-redis';
 
@@ -31,5 +33,36 @@ describe('HarnessBudget (sliding window and queue in Redis)', () => {
     await real.redis.zadd('apikey:harness-lease:{acct-ghosts}', Date.now() - 1, 'ghost-1', Date.now() - 1, 'ghost-2');
     expect(await budget.tryAcquire('alive')).toMatchObject({ waitMs: 0 });
     expect(await real.redis.zrange('apikey:harness-queue:{acct-ghosts}', 0, -1)).toEqual(['alive']);
+  });
+
+  it('keeps each running change in its own turn while others finish (the turn storage goes off only when none runs)', async () => {
+    const gate = new BudgetGate(new HarnessBudget(real.redis, 'acct-turns', 1, 300), createLogger({ level: 'error', secrets: [], write: () => undefined }));
+    const queued: Record<'a' | 'b' | 'c', number[]> = { a: [], b: [], c: [] };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let aDone = 0;
+    const turn = (ticket: 'a' | 'b' | 'c', approvedAt: number, work: () => Promise<void>) => gate.inTurn(ticket, approvedAt, () => queued[ticket].push(Date.now()), work);
+    const call = async () => (await gate.beforeCall())();
+    // One call per 300 ms, in approval order: a calls and ends; b makes two calls; c asks only
+    // after a's turn has ended, and must still be known as c (queued behind b).
+    await Promise.all([
+      turn('a', 1, async () => {
+        await call();
+        await sleep(100);
+        aDone = Date.now();
+      }),
+      turn('b', 2, async () => {
+        await call();
+        await call();
+      }),
+      turn('c', 3, async () => {
+        await sleep(200);
+        await call();
+      }),
+    ]);
+    expect(queued.a).toEqual([]);
+    expect(queued.b.length).toBeGreaterThan(0);
+    expect(queued.c.length).toBeGreaterThan(0);
+    expect(Math.min(...queued.c)).toBeGreaterThanOrEqual(aDone);
+    expect(await real.redis.zcard('apikey:harness-queue:{acct-turns}')).toBe(0);
   });
 });
