@@ -21,6 +21,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM stops the receiver and closes Redis cleanly (src/main.ts).
-# Memory flags as in `npm start`: V8 otherwise grows the heap under load and keeps it, and Node
-# starts 4 V8 worker threads whatever the cores, each with its own memory (bench/results.md).
-CMD ["node", "--max-old-space-size=96", "--max-semi-space-size=1", "--v8-pool-size=1", "dist/main.js"]
+# Heap limits as in `npm start`: V8 otherwise grows the heap under load and keeps it (bench/results.md).
+CMD ["node", "--max-old-space-size=96", "--max-semi-space-size=1", "dist/main.js"]
