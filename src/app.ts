@@ -171,6 +171,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
       await reconciler.stop();
       await checkpoints.stop();
       await work.drain(8_000);
+      await picker.stop();
       redis.disconnect();
     },
   };

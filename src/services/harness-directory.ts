@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { z } from 'zod';
 import type { AppLogger } from '../logger';
@@ -24,6 +25,8 @@ const MEMO_MS = 2000;
 export class HarnessDirectory {
   private memo?: { at: number; value: Cached; byId: Map<string, string>; lowerNames: string[] };
   private inflight?: Promise<Cached | undefined>;
+  /** This process's mark on the refresh lock, so that it only ever releases its own. */
+  private readonly token = randomUUID();
 
   private readonly keys;
 
@@ -147,7 +150,7 @@ export class HarnessDirectory {
   refresh(force = false): Promise<Cached | undefined> {
     this.inflight ??= (async () => {
       try {
-        const lock = await this.redis.set(this.keys.lock, String(process.pid), 'PX', 60_000, 'NX');
+        const lock = await this.redis.set(this.keys.lock, this.token, 'PX', 60_000, 'NX');
         if (lock !== 'OK' && !force) return undefined;
         const groups = await this.fetchAll();
         groups.sort((a, b) => a.name.localeCompare(b.name));
@@ -164,7 +167,7 @@ export class HarnessDirectory {
       } catch (err) {
         this.logger.warn(`${this.options.what} cache refresh failed`, err);
         // Try again sooner than the usual minute, still without hammering a struggling Harness.
-        await this.redis.set(this.keys.lock, String(process.pid), 'PX', 10_000).catch(() => undefined);
+        await this.redis.set(this.keys.lock, this.token, 'PX', 10_000).catch(() => undefined);
         return undefined;
       } finally {
         this.inflight = undefined;
@@ -172,7 +175,20 @@ export class HarnessDirectory {
     })();
     return this.inflight;
   }
+
+  /**
+   * On shutdown: a refresh cut short by the stop releases the lock it took, so that another
+   * replica with nothing cached refreshes now instead of saying "unavailable" for up to a minute.
+   * (A finished refresh keeps it: the lock also spaces refreshes a minute apart.)
+   */
+  async stop(): Promise<void> {
+    if (!this.inflight) return;
+    await this.redis.eval(RELEASE, 1, this.keys.lock, this.token).catch((err: unknown) => this.logger.warn('could not release the refresh lock', err));
+  }
 }
+
+/** Deletes the lock only when it still holds this process's token. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import { useRealRedis } from '../../helpers/real-redis';
 import { createLogger } from '../../../src/logger';
 import { HarnessDirectory, type DirectoryEntry } from '../../../src/services/harness-directory';
+import { redisKeys } from '../../../src/store/keys';
 
 /** A hand-written Harness list that counts its calls. */
 function harnessWith(groups: () => DirectoryEntry[]) {
@@ -79,5 +80,40 @@ describe('HarnessDirectory (shared cache in Redis)', () => {
     await real.redis.flushall();
     const failing = new HarnessDirectory(real.redis, () => Promise.reject(new Error('401')), { what: 'service accounts', cacheKey: 'serviceaccounts', ttlSeconds: 300, logger });
     await expect(failing.search('x')).rejects.toMatchObject({ code: 'GROUPS_UNAVAILABLE', message: expect.stringMatching(/service accounts could not be loaded/) });
+  });
+
+  it('a replica stopped in the middle of a refresh releases its lock, so another one refreshes at once', async () => {
+    await real.redis.flushall();
+    let answer: (groups: DirectoryEntry[]) => void = () => undefined;
+    const stuck = new HarnessDirectory(real.redis, () => new Promise<DirectoryEntry[]>((resolve) => (answer = resolve)), { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    const { api, calls } = harnessWith(() => [{ id: 'g'.repeat(22), name: 'gamma' }]);
+    const other = new HarnessDirectory(real.redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    void stuck.refresh();
+    await new Promise((r) => setTimeout(r, 50));
+    // While the first replica holds the lock, the other one waits for its list, and gets none.
+    expect(await other.list(300)).toEqual([]);
+    expect(calls.list).toBe(0);
+    await stuck.stop();
+    expect((await other.list()).map((g) => g.name)).toEqual(['gamma']);
+    expect(calls.list).toBe(1);
+    answer([]);
+  });
+
+  it('keeps the lock of a refresh that finished (it spaces refreshes a minute apart), and never releases another process\'s lock', async () => {
+    await real.redis.flushall();
+    const { api } = harnessWith(() => [{ id: 'd'.repeat(22), name: 'delta' }]);
+    const dir = new HarnessDirectory(real.redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    await dir.list();
+    await dir.stop();
+    const lockKey = redisKeys.directory('usergroups').lock;
+    expect(await real.redis.pttl(lockKey)).toBeGreaterThan(50_000);
+    await real.redis.set(lockKey, 'someone-else', 'PX', 60_000);
+    let answer: (groups: DirectoryEntry[]) => void = () => undefined;
+    const late = new HarnessDirectory(real.redis, () => new Promise<DirectoryEntry[]>((resolve) => (answer = resolve)), { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    const pending = late.refresh(true);
+    await late.stop();
+    expect(await real.redis.get(lockKey)).toBe('someone-else');
+    answer([]);
+    await pending;
   });
 });
