@@ -105,8 +105,6 @@ export class AuditChain {
   private queue: Promise<unknown> = Promise.resolve();
   /** Appends queued or under way here. */
   private waiting = 0;
-  /** Whether the last append here met another writer (a CONFLICT): another replica is appending too. */
-  private contended = false;
 
   private constructor(
     private readonly redis: Redis,
@@ -130,10 +128,9 @@ export class AuditChain {
   append<R extends unknown[]>(fields: AuditFields, run: (chained: AuditFields, chain: ChainArgs) => Promise<R>): Promise<{ result: R; fields: AuditFields }> {
     this.waiting++;
     const turn = this.queue.then(async () => {
-      // While another replica appends too, pause a moment between queued appends: one that just
-      // lost the race retries at once and wins the next one, so no replica is starved by
-      // another's burst. Alone, appends go back to back (the pause queued a 200/s burst).
-      if (this.waiting > 1 && this.contended) await new Promise((r) => setTimeout(r, Math.random() * 2));
+      // In a burst, pause a moment between appends: a replica that just lost the race retries
+      // at once and wins the next one, so no replica is starved by another's burst.
+      if (this.waiting > 1) await new Promise((r) => setTimeout(r, Math.random() * 2));
       return this.attempt(fields, run);
     });
     this.queue = turn.catch(() => undefined).finally(() => this.waiting--);
@@ -146,7 +143,6 @@ export class AuditChain {
     delete content.hash;
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        this.contended = attempt > 0;
         if (this.head === undefined) this.head = await guard(() => this.redis.get(chainKeys.head(this.stream)));
         const prevHash = this.head ?? GENESIS;
         const chained: AuditFields = { ...content, prevHash, hash: hashEntry(content, prevHash, this.key) };
