@@ -1,10 +1,15 @@
 import type { ApiKeyRequest } from '../../../src/domain/request';
 import type { HarnessBackend } from '../../../src/harness/backend';
 import { createLogger } from '../../../src/logger';
+import { ApproverDirectory } from '../../../src/services/approvers';
 import { Execution } from '../../../src/services/execution';
+import { RequestService } from '../../../src/services/request-service';
 import type { Notifier } from '../../../src/services/notifier';
 import type { Outbox } from '../../../src/services/outbox';
+import { AuditLog } from '../../../src/store/audit-log';
+import { DecisionViews } from '../../../src/store/decision-views';
 import { KeyRegistry } from '../../../src/store/key-registry';
+import { RefusalWindow } from '../../../src/store/refusal-window';
 import { RequestStore, type TransitionOptions } from '../../../src/store/request-store';
 import { useRealRedis } from '../../helpers/real-redis';
 
@@ -34,8 +39,71 @@ class LossyStore extends RequestStore {
   }
 }
 
+/** A store whose reply to the decision is lost: Redis applied `landed` (by `by`), the bot heard a timeout. */
+class LostDecisionStore extends RequestStore {
+  lost = 0;
+  by?: string;
+  override async transition(request: ApiKeyRequest, to: ApiKeyRequest['state'], options: TransitionOptions) {
+    if ((to === 'approved' || to === 'denied') && this.lost === 0) {
+      this.lost++;
+      await super.transition(request, to, { ...options, actorId: this.by ?? options.actorId, patch: { ...options.patch, approverId: this.by ?? options.actorId } });
+      throw new Error('Command timed out');
+    }
+    return super.transition(request, to, options);
+  }
+}
+
+const harness: HarnessBackend = {
+  generation: 'firstgen',
+  checkAccess: () => Promise.resolve(),
+  execute: (r) => Promise.resolve({ record: { uuid: 'uuid-1', name: r.keyName, userGroups: r.userGroups, requesterId: r.requesterId, approverId: 'U0ADMIN', requestId: r.id, createdAt: '', updatedAt: '' } }),
+  recover: () => Promise.resolve({ kind: 'unknown' }),
+};
+
 describe('a lost Redis reply is not a failure', () => {
   const real = useRealRedis();
+  const logger = createLogger({ level: 'error', secrets: [], write: () => undefined });
+
+  /** The decision service as app.ts wires it, on `store`; `told` collects what the outbox was asked to deliver. */
+  function decisions(store: RequestStore, told: string[]) {
+    const outbox = { soon: (id: string) => told.push(id) } as unknown as Outbox;
+    const execution = new Execution({ store, registry: new KeyRegistry(real.redis), harness, revealTtlMs: 60_000, outbox, notifier: { requestChanged: () => Promise.resolve() } as unknown as Notifier, logger, now: () => new Date(), retryDelayMs: () => 5 });
+    const approvers = new ApproverDirectory(['U0ADMIN', 'U0OTHER'], undefined, () => Promise.resolve([]));
+    return new RequestService({ store, audit: new AuditLog(real.redis, 'audit', false), approvers, execution, outbox, views: new DecisionViews(real.redis), refusals: new RefusalWindow(real.redis), logger, now: () => new Date() });
+  }
+  const onMessage = { kind: 'message', channelId: 'C0APPROVALS', messageTs: '1.0001' } as const;
+  const pending = (id: string): ApiKeyRequest => ({ ...approved(id), approvalChannelId: 'C0APPROVALS', approvalTs: '1.0001' });
+
+  it('an approver whose approval landed but whose reply was lost is told it is approved, and it runs', async () => {
+    const store = new LostDecisionStore(real.redis, 'audit', false);
+    await store.create(pending('req-lost-approve'));
+    const told: string[] = [];
+    const outcome = await decisions(store, told).approve('req-lost-approve', 'U0ADMIN', onMessage);
+    expect(store.lost).toBe(1);
+    expect(outcome).toMatchObject({ ok: true, message: 'Approved request req-lost-approve.', request: { state: 'done', approverId: 'U0ADMIN' } });
+    expect(outcome.message).not.toMatch(/Nothing was changed/);
+    expect(told).toContain('req-lost-approve');
+  });
+
+  it('likewise for a denial', async () => {
+    const store = new LostDecisionStore(real.redis, 'audit', false);
+    await store.create(pending('req-lost-deny'));
+    const told: string[] = [];
+    const outcome = await decisions(store, told).deny('req-lost-deny', 'U0ADMIN', 'not needed', onMessage);
+    expect(outcome).toMatchObject({ ok: true, message: 'Denied request req-lost-deny.' });
+    expect(await real.redis.hget('apikey:req:req-lost-deny', 'state')).toBe('denied');
+    expect(told).toEqual(['req-lost-deny']);
+  });
+
+  it('but a decision that landed for someone else is not taken for one\'s own: the error stands', async () => {
+    const store = new LostDecisionStore(real.redis, 'audit', false);
+    store.by = 'U0OTHER';
+    await store.create(pending('req-lost-other'));
+    const told: string[] = [];
+    await expect(decisions(store, told).approve('req-lost-other', 'U0ADMIN', onMessage)).rejects.toThrow('Command timed out');
+    expect(await real.redis.hget('apikey:req:req-lost-other', 'approverId')).toBe('U0OTHER');
+    expect(told).toEqual([]);
+  });
 
   it('recording an outcome whose reply was lost finds it landed, and the requester is told', async () => {
     const store = new LossyStore(real.redis, 'audit', false);
