@@ -214,10 +214,18 @@ export function secretsOf(config: Config): string[] {
     config.harness.apiKey,
     redisPassword,
     config.auditHmacKey,
-    ...(sealingKey ? [sealingKey.toString('hex'), sealingKey.toString('base64')] : []),
+    ...(sealingKey ? spellingsOf(sealingKey) : []),
   ].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
+}
+
+/** Every way TOKEN_ENCRYPTION_KEY may be written (parseEncryptionKey takes them all): the scrubber matches text. */
+function spellingsOf(key: Buffer): string[] {
+  const hex = key.toString('hex');
+  const b64 = key.toString('base64');
+  const url = key.toString('base64url');
+  return [...new Set([hex, hex.toUpperCase(), b64, b64.replace(/=+$/, ''), url, url.padEnd(b64.length, '=')])];
 }
 
 /** The audit CLIs (export, verify) need only where the stream is, and the chain's key. */

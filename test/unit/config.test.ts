@@ -149,8 +149,13 @@ describe('Harness generation and the NextGen variables', () => {
     expect(problemsOf({ ...valid, HARNESS_API: 'nextgen', TOKEN_ENCRYPTION_KEY: key, TOKEN_REVEAL_TTL: '10s' })).toEqual(['TOKEN_REVEAL_TTL must be at least 30s']);
   });
 
-  it('scrubs the sealing key from logs in both of its spellings', () => {
-    const secrets = secretsOf(loadConfig({ ...valid, TOKEN_ENCRYPTION_KEY: key }));
-    expect(secrets).toEqual(expect.arrayContaining([key, Buffer.from(key, 'hex').toString('base64')]));
+  it('scrubs the sealing key from logs in every spelling the variable accepts, whichever was given', () => {
+    const bytes = Buffer.from(key, 'hex');
+    const b64 = bytes.toString('base64');
+    const given = [key, key.toUpperCase(), b64, b64.replace(/=+$/, ''), bytes.toString('base64url'), `${bytes.toString('base64url')}=`];
+    for (const spelling of given) {
+      expect(loadConfig({ ...valid, TOKEN_ENCRYPTION_KEY: spelling }).tokens.encryptionKey).toEqual(bytes);
+      expect(secretsOf(loadConfig({ ...valid, TOKEN_ENCRYPTION_KEY: spelling }))).toEqual(expect.arrayContaining(given));
+    }
   });
 });
