@@ -61,13 +61,15 @@ describe('the compiled bot process', () => {
     const port = await freePort();
     const wrongKey = run({ ...botEnv({ slackApiUrl: slack.apiUrl, harnessUrl: harness.url, redisUrl: redis.url }, { PORT: String(port) }), HARNESS_API_KEY: 'not-the-key' });
     try {
-      await waitUntil(() => wrongKey.output().includes('check HARNESS_API_KEY'), 10000, 'the Harness check');
+      // Start-up plus one Harness call: about 1.5 s here, but a full CI run (Chromium beside two
+      // Jest workers on 2 cores) once took over 10 s.
+      await waitUntil(() => wrongKey.output().includes('check HARNESS_API_KEY'), 20000, 'the Harness check');
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       expect(wrongKey.output()).not.toContain('not-the-key');
     } finally {
       wrongKey.child.kill('SIGKILL');
     }
-  });
+  }, 60_000);
 
   it('serves /healthz and /readyz, runs a whole approval, logs JSON without secrets, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
