@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { z } from 'zod';
 import type { AppLogger } from '../logger';
 import { redisKeys } from '../store/keys';
-import { guard } from '../store/redis';
+import { guard, releaseLock } from '../store/redis';
 import { AppError } from '../errors';
 
 /**
@@ -183,12 +183,9 @@ export class HarnessDirectory {
    */
   async stop(): Promise<void> {
     if (!this.inflight) return;
-    await this.redis.eval(RELEASE, 1, this.keys.lock, this.token).catch((err: unknown) => this.logger.warn('could not release the refresh lock', err));
+    await releaseLock(this.redis, this.keys.lock, this.token).catch((err: unknown) => this.logger.warn('could not release the refresh lock', err));
   }
 }
-
-/** Deletes the lock only when it still holds this process's token. */
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { Notification } from '../domain/notifications';
 import { redisKeys } from './keys';
 import { OUTBOX_DONE } from './lua';
-import { guard, script } from './redis';
+import { guard, releaseLock, renewLock, script } from './redis';
 
 /** Marks kept for 90 days: long enough for any redelivery, short enough not to pile up. */
 const DELIVERED_TTL_SECONDS = 90 * 24 * 3600;
@@ -56,13 +56,9 @@ export class OutboxStore {
     const key = redisKeys.outboxLock(subject);
     const got = await guard(() => this.redis.set(key, token, 'PX', ttlMs, 'NX'));
     if (got !== 'OK') return undefined;
-    const ours = (then: string) => `if redis.call('GET', KEYS[1]) == ARGV[1] then return ${then} end return 0`;
     return {
-      renew: async () => (await guard(() => this.redis.eval(ours("redis.call('PEXPIRE', KEYS[1], ARGV[2])"), 1, key, token, ttlMs))) === 1,
-      // Only our own lock: after a long pause it may have expired and been taken by another replica.
-      release: async () => {
-        await this.redis.eval(ours("redis.call('DEL', KEYS[1])"), 1, key, token).catch(() => undefined);
-      },
+      renew: () => renewLock(this.redis, key, token, ttlMs),
+      release: () => releaseLock(this.redis, key, token).catch(() => undefined),
     };
   }
 

@@ -63,3 +63,18 @@ export function script(redis: Redis, name: string, lua: string): (keys: string[]
   if (!commands[name]) redis.defineCommand(name, { lua });
   return (keys, args) => guard(() => commands[name]!.call(redis, keys.length, ...keys, JSON.stringify(args)));
 }
+
+/** Lua: answers `then`'s value only while KEYS[1] still holds ARGV[1] (a lock's token), else 0. */
+const whileOurs = (then: string) => `if redis.call('GET', KEYS[1]) == ARGV[1] then return ${then} end return 0`;
+const RENEW = whileOurs("redis.call('PEXPIRE', KEYS[1], ARGV[2])");
+const RELEASE = whileOurs("redis.call('DEL', KEYS[1])");
+
+/** Extends a lock taken with `SET key token PX … NX` to `ttlMs` more; false when it is no longer ours. */
+export async function renewLock(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
+  return (await guard(() => redis.eval(RENEW, 1, key, token, ttlMs))) === 1;
+}
+
+/** Deletes a lock only while it is ours: after a long pause it may have expired and been taken by another process. */
+export async function releaseLock(redis: Redis, key: string, token: string): Promise<void> {
+  await guard(() => redis.eval(RELEASE, 1, key, token));
+}
