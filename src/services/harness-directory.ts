@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { z } from 'zod';
 import type { AppLogger } from '../logger';
 import { redisKeys } from '../store/keys';
-import { guard, releaseLock } from '../store/redis';
+import { guard, releaseLock, renewLock } from '../store/redis';
 import { AppError } from '../errors';
 
 /**
@@ -21,6 +21,13 @@ type Cached = z.infer<typeof cached>;
 
 const KEEP_STALE_SECONDS = 24 * 3600;
 const MEMO_MS = 2000;
+/** Refreshes start at most once a minute per cluster. */
+const SPACING_MS = 60_000;
+/**
+ * While a refresh runs, its lock lives this long and is renewed every third of it: a replica
+ * killed mid-refresh holds the others up for this long at most, not for the whole minute.
+ */
+const LEASE_MS = 15_000;
 
 export class HarnessDirectory {
   private memo?: { at: number; value: Cached; byId: Map<string, string>; lowerNames: string[] };
@@ -150,9 +157,10 @@ export class HarnessDirectory {
   refresh(force = false): Promise<Cached | undefined> {
     this.inflight ??= (async () => {
       try {
-        const lock = await this.redis.set(this.keys.lock, this.token, 'PX', 60_000, 'NX');
+        const started = Date.now();
+        const lock = await this.redis.set(this.keys.lock, this.token, 'PX', LEASE_MS, 'NX');
         if (lock !== 'OK' && !force) return undefined;
-        const groups = await this.fetchAll();
+        const groups = await this.whileLeased(() => this.fetchAll());
         groups.sort((a, b) => a.name.localeCompare(b.name));
         const value: Cached = { fetchedAt: this.now(), groups };
         const keep = this.ttlSeconds + KEEP_STALE_SECONDS;
@@ -162,6 +170,8 @@ export class HarnessDirectory {
           .set(this.keys.version, String(value.fetchedAt), 'EX', keep)
           .exec();
         this.remember(value);
+        // Done: the lock now only spaces refreshes, a minute from this one's start.
+        await renewLock(this.redis, this.keys.lock, this.token, Math.max(1, SPACING_MS - (Date.now() - started))).catch(() => undefined);
         this.logger.info(`${this.options.what} cache refreshed`, { entries: groups.length });
         return value;
       } catch (err) {
@@ -174,6 +184,16 @@ export class HarnessDirectory {
       }
     })();
     return this.inflight;
+  }
+
+  /** Runs `work` while renewing this process's refresh lease. */
+  private async whileLeased<T>(work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => void renewLock(this.redis, this.keys.lock, this.token, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   /**

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { useRealRedis } from '../../helpers/real-redis';
 import { createLogger } from '../../../src/logger';
 import { HarnessDirectory, type DirectoryEntry } from '../../../src/services/harness-directory';
@@ -98,6 +100,40 @@ describe('HarnessDirectory (shared cache in Redis)', () => {
     expect(calls.list).toBe(1);
     answer([]);
   });
+
+  it('a replica killed in the middle of a refresh holds the others up for its 15 s lease at most, not a minute', async () => {
+    await real.redis.flushall();
+    const lockKey = redisKeys.directory('usergroups').lock;
+    // The compiled directory in its own process, refreshing from a Harness that never answers.
+    const compiled = path.join(__dirname, '..', '..', '..', 'dist', 'services', 'harness-directory.js');
+    const script = `
+      const Redis = require('ioredis');
+      const { HarnessDirectory } = require(${JSON.stringify(compiled)});
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+      const dir = new HarnessDirectory(new Redis(process.argv[1]), () => new Promise(() => undefined), { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger: quiet });
+      void dir.refresh();`;
+    const child = spawn(process.execPath, ['-e', script, real.server.url], { cwd: path.join(__dirname, '..', '..', '..'), stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 200 && !(await real.redis.exists(lockKey)); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await real.redis.exists(lockKey)).toBe(1);
+      // It renews its lease while the refresh runs (every 5 s), so a slow Harness keeps the lock.
+      await new Promise((r) => setTimeout(r, 5500));
+      expect(await real.redis.pttl(lockKey)).toBeGreaterThan(10_500);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((r) => child.once('exit', r));
+    const left = await real.redis.pttl(lockKey);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(15_000);
+    // Another replica with nothing cached waits for the lease to run out, then refreshes itself.
+    const { api, calls } = harnessWith(() => [{ id: 'e'.repeat(22), name: 'epsilon' }]);
+    const other = new HarnessDirectory(real.redis, api, { what: 'user groups', cacheKey: 'usergroups', ttlSeconds: 300, logger });
+    expect(await other.list(300)).toEqual([]);
+    await new Promise((r) => setTimeout(r, left + 50));
+    expect((await other.list()).map((g) => g.name)).toEqual(['epsilon']);
+    expect(calls.list).toBe(1);
+  }, 40_000);
 
   it('keeps the lock of a refresh that finished (it spaces refreshes a minute apart), and never releases another process\'s lock', async () => {
     await real.redis.flushall();
