@@ -89,7 +89,7 @@ export function markdown(r: Report): string {
   L.push(`Harness received ${r.harnessCreates} createApiKey calls for ${r.freshClicks} clicks on fresh requests (redone rounds included): ${r.harnessCreates === r.freshClicks ? 'each approval executed once' : '**not one per click**'}.`);
   L.push(`Graceful stop (SIGTERM to exit): ${ms(r.stopMs)} ms.`);
   const churn = r.v8Maps.spread > 16;
-  L.push(`This Node's V8 ${churn ? 'gives' : 'does not give'} a new hidden class to each \`{ ...args, next, context, client, logger }\` (how Bolt calls every middleware and listener, once per listener it tries): ${r.v8Maps.spread.toFixed(0)} bytes of old generation per call (Object.assign: ${r.v8Maps.assign.toFixed(0)})${churn ? ', the garbage behind the bot\'s mark-compacts' : ''}.`);
+  L.push(`This Node's V8 ${churn ? 'gives' : 'does not give'} a new hidden class to each \`{ ...args, next, context, client, logger }\`: ${r.v8Maps.spread.toFixed(0)} bytes of old generation per call (Object.assign: ${r.v8Maps.assign.toFixed(0)}). Bolt 5.1 as published builds one per middleware and per listener it tries, for every request; the installed Bolt carries patches/@slack+bolt (Object.assign instead).`);
   const levels = Object.entries(r.log.byLevel).map(([l, n]) => `${n} ${l}`).join(', ');
   L.push(`Bot log: ${levels}${r.log.samples.length ? `; not info: ${r.log.samples.map((s) => `"${s}"`).join(', ')}` : ''}.`);
   return L.join('\n');

@@ -1,17 +1,18 @@
 /**
- * Whether this Node's V8 gives a new hidden class (map) to every object built the way Bolt 5
+ * Whether this Node's V8 gives a new hidden class (map) to every object built the way Bolt 5.1
  * calls each middleware and listener: `{ ...args, next, context, client, logger }`
  * (@slack/bolt dist/middleware/process.js and App.js). On Node 20 (V8 11.3) it does: maps live
- * in the old generation, so every request leaves a few dozen of them behind (one per listener
- * Bolt tries), and that garbage, not the bot's own, is what brings a mark-compact every few
- * hundred requests. Measured in a fresh process, so that nothing else allocates meanwhile.
+ * in the old generation, so every request left a few dozen of them behind (one per listener
+ * Bolt tries), enough for a mark-compact every few hundred requests. The installed Bolt carries
+ * patches/@slack+bolt (Object.assign instead); this line tells whether a newer Node still needs
+ * it. Measured in a fresh process, so that nothing else allocates meanwhile.
  */
 import { execFileSync } from 'node:child_process';
 
 const PROBE = `
 const v8 = require('v8');
 const old = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
-const args = { body: {}, payload: {}, ack() {}, say() {}, respond() {} };
+const args = { body: {}, payload: {}, command: {}, ack() {}, respond() {}, say() {} };
 const perCall = (make) => {
   const n = 50000;
   gc();
