@@ -24,4 +24,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM stops the receiver and closes Redis cleanly (src/main.ts).
 # Heap limits as in `npm start`: V8 otherwise grows the heap under load and keeps it (bench/results.md).
-CMD ["node", "--max-old-space-size=96", "--max-semi-space-size=1", "dist/main.js"]
+CMD ["node", "--max-old-space-size=96", "--max-semi-space-size=1", "--v8-pool-size=2", "dist/main.js"]

@@ -24,7 +24,7 @@ interface Run {
 
 function run(cwd: string, env: Record<string, string>): Run {
   let out = '';
-  const child = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=1', MAIN], {
+  const child = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=1', '--v8-pool-size=2', MAIN], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
