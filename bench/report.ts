@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import type { Review } from './audit';
 import { KIND_LABEL, KINDS, SHARE, type KindResult, type Kind, type Stats } from './load';
+import type { SpreadMaps } from './v8-maps';
 
 export interface Phase {
   rate: number;
@@ -40,7 +41,7 @@ export interface Report {
   log: { byLevel: Record<string, number>; samples: string[] };
   machine: { redone: number; disturbed: number };
   /** Old-generation bytes per Bolt-style `{ ...args, next, context, client, logger }` (see v8-maps.ts). */
-  v8Maps: { spread: number; assign: number };
+  v8Maps: SpreadMaps;
 }
 
 const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
@@ -88,7 +89,7 @@ export function markdown(r: Report): string {
   L.push('', `Audit stream: ${r.audit.length.toLocaleString('en')} entries written in ${r.audit.seconds.toFixed(1)} s (Redis memory ${r.audit.memory}).`);
   L.push(`Harness received ${r.harnessCreates} createApiKey calls for ${r.freshClicks} clicks on fresh requests (redone rounds included): ${r.harnessCreates === r.freshClicks ? 'each approval executed once' : '**not one per click**'}.`);
   L.push(`Graceful stop (SIGTERM to exit): ${ms(r.stopMs)} ms.`);
-  const churn = r.v8Maps.spread > 16;
+  const churn = !r.v8Maps.spreadShares;
   L.push(`This Node's V8 ${churn ? 'gives' : 'does not give'} a new hidden class to each \`{ ...args, next, context, client, logger }\`: ${r.v8Maps.spread.toFixed(0)} bytes of old generation per call (Object.assign: ${r.v8Maps.assign.toFixed(0)}). Bolt 5.1 as published builds one per middleware and per listener it tries, for every request; the installed Bolt carries patches/@slack+bolt (Object.assign instead).`);
   const levels = Object.entries(r.log.byLevel).map(([l, n]) => `${n} ${l}`).join(', ');
   L.push(`Bot log: ${levels}${r.log.samples.length ? `; not info: ${r.log.samples.map((s) => `"${s}"`).join(', ')}` : ''}.`);

@@ -13,20 +13,30 @@ const PROBE = `
 const v8 = require('v8');
 const old = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
 const args = { body: {}, payload: {}, command: {}, ack() {}, respond() {}, say() {} };
+const spreadCall = (i) => ({ ...args, next: i, context: 1, client: 2, logger: 3 });
+const assignCall = (i) => Object.assign({}, args, { next: i, context: 1, client: 2, logger: 3 });
+// Few enough calls that no mark-compact runs meanwhile (it would collect the classes measured).
 const perCall = (make) => {
-  const n = 50000;
+  const n = 10000;
   gc();
   const before = old();
   let last;
   for (let i = 0; i < n; i++) last = make(i);
   return (old() - before) / n;
 };
-const spread = perCall((i) => ({ ...args, next: i, context: 1, client: 2, logger: 3 }));
-const assign = perCall((i) => Object.assign({}, args, { next: i, context: 1, client: 2, logger: 3 }));
-process.stdout.write(JSON.stringify({ spread, assign }));
+const sameClass = (make) => %HaveSameMap(make(1), make(2));
+process.stdout.write(JSON.stringify({ spread: perCall(spreadCall), assign: perCall(assignCall), spreadShares: sameClass(spreadCall), assignShares: sameClass(assignCall) }));
 `;
 
-/** Old-generation bytes left per `{ ...args, next, context, client, logger }`, and per the Object.assign equivalent. */
-export function spreadMapBytes(): { spread: number; assign: number } {
-  return JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=1', '-e', PROBE], { encoding: 'utf8' })) as { spread: number; assign: number };
+export interface SpreadMaps {
+  /** Old-generation bytes left per call, spread and Object.assign. */
+  spread: number;
+  assign: number;
+  /** Whether two objects built the same way share a hidden class. */
+  spreadShares: boolean;
+  assignShares: boolean;
+}
+
+export function spreadMapBytes(): SpreadMaps {
+  return JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--allow-natives-syntax', '--max-semi-space-size=1', '-e', PROBE], { encoding: 'utf8' })) as SpreadMaps;
 }
