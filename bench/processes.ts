@@ -8,17 +8,15 @@ import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../src/simulators/redis-server';
+import { npmStart } from '../test/helpers/npm-start';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
 /** `npm start`'s Node flags and script, from package.json; BENCH_NODE_FLAGS (even empty) replaces the flags. */
 export function startCommand(): { flags: string[]; script: string; line: string } {
-  const line = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const [node, ...args] = line.split(/\s+/);
-  if (node !== 'node') throw new Error(`npm start is not "node …": ${line}`);
-  const script = args.pop()!;
+  const start = npmStart(ROOT);
   const override = process.env.BENCH_NODE_FLAGS;
-  return { flags: override === undefined ? args : override.split(/\s+/).filter(Boolean), script, line };
+  return { ...start, flags: override === undefined ? start.flags : override.split(/\s+/).filter(Boolean) };
 }
 
 export const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS') => {

@@ -7,6 +7,7 @@ import { freePort, startRedis, type RedisServer } from '../../src/simulators/red
 import { PageClient } from '../browser/sandbox-environment';
 import { ADMIN1, approveToken, command, DEV, requestToken, revealToken } from '../helpers/sandbox-flows';
 import { waitUntil } from '../helpers/flows';
+import { npmStart } from '../helpers/npm-start';
 
 /**
  * `npm start` on a machine with no Slack or Harness configuration: the COMPILED dist/main.js with
@@ -24,7 +25,7 @@ interface Run {
 
 function run(cwd: string, env: Record<string, string>): Run {
   let out = '';
-  const child = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=1', '--v8-pool-size=2', MAIN], {
+  const child = spawn(process.execPath, [...npmStart().flags, MAIN], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
