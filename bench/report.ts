@@ -40,7 +40,7 @@ export interface Report {
   freshClicks: number;
   log: { byLevel: Record<string, number>; samples: string[] };
   machine: { redone: number; disturbed: number };
-  /** Old-generation bytes per Bolt-style `{ ...args, next, context, client, logger }` (see v8-maps.ts). */
+  /** Whether Bolt-style `{ ...args, next, context, client, logger }` objects share a hidden class, and their old-generation bytes (v8-maps.ts). */
   v8Maps: SpreadMaps;
 }
 

@@ -27,7 +27,7 @@ import { loadRound, Mix, requester, type People } from './load';
 import { phase, settle, sleep, type Under } from './phase';
 import { childPid, logSummary, Machine, ROOT, rssMb, startBareBolt, startBot, startCommand, type Running } from './processes';
 import { markdown, writeResults, type Phase } from './report';
-import { spreadMapBytes } from './v8-maps';
+import { measureSpreadMaps } from './v8-maps';
 import { startRedis } from '../src/simulators/redis-server';
 import { SlackSender } from '../src/simulators/slack/requests';
 import { redisKeys } from '../src/store/keys';
@@ -199,7 +199,7 @@ async function main() {
       freshClicks,
       log: logSummary(logFile),
       machine: { redone: machine.redone, disturbed: machine.disturbed },
-      v8Maps: spreadMapBytes(),
+      v8Maps: measureSpreadMaps(),
     });
     console.log(`\n${block}\n`);
     const file = process.env.BENCH_RESULTS ?? (process.env.BENCH_NODE_FLAGS === undefined ? path.join(ROOT, 'bench', 'results.md') : undefined);

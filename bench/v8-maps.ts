@@ -37,6 +37,6 @@ export interface SpreadMaps {
   assignShares: boolean;
 }
 
-export function spreadMapBytes(): SpreadMaps {
+export function measureSpreadMaps(): SpreadMaps {
   return JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--allow-natives-syntax', '--max-semi-space-size=1', '-e', PROBE], { encoding: 'utf8' })) as SpreadMaps;
 }
