@@ -1,7 +1,8 @@
 import type { Notification } from '../domain/notifications';
+import type { ApiKeyRequest } from '../domain/request';
 import type { AppLogger } from '../logger';
 import type { AuditLog } from '../store/audit-log';
-import type { OutboxStore } from '../store/outbox-store';
+import type { DeliveryMark, OutboxLock, OutboxStore } from '../store/outbox-store';
 import type { RequestStore } from '../store/request-store';
 import type { Notifier } from './notifier';
 import type { WorkQueue } from './work-queue';
@@ -33,7 +34,7 @@ export class Outbox {
    * it may have missed items written after it looked.
    */
   async deliver(subject: string): Promise<number> {
-    let lock: Awaited<ReturnType<OutboxStore['lock']>>;
+    let lock: OutboxLock | undefined;
     for (let attempt = 0; attempt < 20 && !lock; attempt++) {
       lock = await this.deps.store.lock(subject, LOCK_MS);
       if (!lock) await new Promise((r) => setTimeout(r, 100));
@@ -45,17 +46,21 @@ export class Outbox {
       for (let round = 0; round < 10; round++) {
         const items = await this.deps.store.items(subject);
         if (items.length === 0) return delivered;
+        const seen: Seen = { marks: await this.deps.store.marks(subject) };
         for (const item of items) {
           // Lost the lock (a very slow Slack): stop, another replica carries on from here.
-          if (!(await lock.renew())) return delivered;
+          if (!(await lock.held())) return delivered;
+          let mark: DeliveryMark | undefined;
           try {
-            await this.send(subject, item.notification);
+            mark = await this.send(subject, item.notification, seen);
           } catch (err) {
             this.deps.logger.warn('could not deliver a notification; it stays owed', err, { subject, kind: item.notification.kind });
             return delivered;
           }
-          await this.deps.store.remove(subject, item);
+          const left = await this.deps.store.remove(subject, item, mark);
+          if (mark) seen.marks.set(mark.name, mark.value);
           delivered++;
+          if (left === 0) return delivered;
         }
       }
       return delivered;
@@ -64,40 +69,48 @@ export class Outbox {
     }
   }
 
-  private async send(subject: string, n: Notification): Promise<void> {
-    const { notifier, requests, store } = this.deps;
+  /** Delivers one item; answers the mark to record with its removal, if it leaves one. */
+  private async send(subject: string, n: Notification, seen: Seen): Promise<DeliveryMark | undefined> {
+    const { notifier, requests } = this.deps;
     if (n.kind === 'audit-mirror') {
       const entry = await this.deps.audit.entry(n.entryId);
-      if (!entry) return;
-      const thread = subject === '-' ? undefined : await store.mark(subject, 'thread');
+      if (!entry) return undefined;
+      const thread = subject === '-' ? undefined : seen.marks.get('thread');
       const ts = await notifier.auditRecorded(entry, thread);
-      if (!thread && subject !== '-') await store.setMark(subject, 'thread', ts);
-      return;
+      return thread || subject === '-' ? undefined : { name: 'thread', value: ts };
     }
-    const request = await requests.get(subject);
-    if (!request) return;
+    // Read once per round: items written after it (a newer state) come in the next round, with a new read.
+    if (seen.request === undefined) seen.request = (await requests.get(subject)) ?? null;
+    const request = seen.request;
+    if (!request) return undefined;
     switch (n.kind) {
       case 'approval-post': {
-        if (request.approvalTs) return;
+        if (request.approvalTs) return undefined;
         const at = await notifier.requestSubmitted(request);
         await requests.recordApprovalMessage(request.id, at.channelId, at.ts);
-        return;
+        seen.request = { ...request, approvalChannelId: at.channelId, approvalTs: at.ts };
+        return undefined;
       }
       case 'approval-update':
         if (request.approvalChannelId && request.approvalTs) await notifier.requestChanged(request);
-        return;
+        return undefined;
       case 'requester-dm': {
-        const mark = `dm:${n.about}`;
-        if (await store.mark(subject, mark)) return;
+        const name = `dm:${n.about}`;
+        if (seen.marks.has(name)) return undefined;
         const at = await notifier.tellRequester(request, n.about);
-        await store.setMark(subject, mark, `${at.channelId} ${at.ts}`);
-        return;
+        return { name, value: `${at.channelId} ${at.ts}` };
       }
       case 'requester-dm-update': {
-        const [channelId, ts] = ((await store.mark(subject, 'dm:done')) ?? '').split(' ');
+        const [channelId, ts] = (seen.marks.get('dm:done') ?? '').split(' ');
         await notifier.requesterDmChanged(request, n.about, channelId && ts ? { channelId, ts } : undefined);
-        return;
+        return undefined;
       }
     }
   }
+}
+
+/** What one delivery round has read: the request (null: gone) and the subject's marks. */
+interface Seen {
+  request?: ApiKeyRequest | null;
+  marks: Map<string, string>;
 }

@@ -133,11 +133,20 @@ if moved then return {'CONFLICT', moved} end
 return {'OK', audit_append(KEYS[1], KEYS[4], a.audit, 5, a.mirror and KEYS[2], KEYS[3], a.subject)}
 `;
 
-/** KEYS: 1 outbox, 2 outbox index. ARGV[1]: { item, subject }. Removes a delivered item. */
+/**
+ * KEYS: 1 outbox, 2 outbox index, 3 delivered marks. ARGV[1]: { item, subject, mark?, value?, ttl? }.
+ * Removes a delivered item and, in the same step, records the mark that says what it left (a DM's
+ * ts, the audit thread). Answers how many items the subject still owes.
+ */
 export const OUTBOX_DONE = `${COMMON}
 redis.call('LREM', KEYS[1], 1, a.item)
-if redis.call('LLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[2], a.subject) end
-return 1
+if a.mark then
+  redis.call('HSET', KEYS[3], a.mark, a.value)
+  redis.call('EXPIRE', KEYS[3], a.ttl)
+end
+local left = redis.call('LLEN', KEYS[1])
+if left == 0 then redis.call('ZREM', KEYS[2], a.subject) end
+return left
 `;
 
 /**

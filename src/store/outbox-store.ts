@@ -14,6 +14,23 @@ export interface OutboxItem {
   notification: Notification;
 }
 
+/** What a delivery left behind that a later one needs (a DM's location, the audit thread). */
+export interface DeliveryMark {
+  name: string;
+  value: string;
+}
+
+/** A subject's delivery lock, while this process holds it. */
+export interface OutboxLock {
+  /**
+   * True while the lock is still ours. Renews it once a third of its life has passed since the
+   * last renewal (one Slack call may take a good part of it), so a quick run of items costs no
+   * round trip each.
+   */
+  held(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
 /**
  * The notifications each request still owes (written by the state-change scripts in lua.ts), and
  * marks of what was delivered. A per-subject lock keeps two replicas from delivering the same item.
@@ -21,19 +38,22 @@ export interface OutboxItem {
 export class OutboxStore {
   private readonly done;
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly now: () => number = Date.now,
+  ) {
     this.done = script(redis, 'apikeyOutboxDone', OUTBOX_DONE);
   }
 
   /** Subjects with something owed since at least `olderThanMs` ago, oldest first. */
   due(olderThanMs: number, limit = 100): Promise<string[]> {
-    return guard(() => this.redis.zrangebyscore(redisKeys.outboxIndex, '-inf', Date.now() - olderThanMs, 'LIMIT', 0, limit));
+    return guard(() => this.redis.zrangebyscore(redisKeys.outboxIndex, '-inf', this.now() - olderThanMs, 'LIMIT', 0, limit));
   }
 
   /** Owes one more notification (for events that change no request state, such as a reveal). */
   async owe(subject: string, notification: Notification): Promise<void> {
     await guard(() =>
-      this.redis.multi().rpush(redisKeys.outbox(subject), JSON.stringify(notification)).zadd(redisKeys.outboxIndex, 'NX', Date.now(), subject).exec(),
+      this.redis.multi().rpush(redisKeys.outbox(subject), JSON.stringify(notification)).zadd(redisKeys.outboxIndex, 'NX', this.now(), subject).exec(),
     );
   }
 
@@ -42,32 +62,32 @@ export class OutboxStore {
     return raw.map((r) => ({ raw: r, notification: JSON.parse(r) as Notification }));
   }
 
-  async remove(subject: string, item: OutboxItem): Promise<void> {
-    await this.done([redisKeys.outbox(subject), redisKeys.outboxIndex], { item: item.raw, subject });
+  /** Every mark the subject's deliveries left, by name. */
+  async marks(subject: string): Promise<Map<string, string>> {
+    return new Map(Object.entries(await guard(() => this.redis.hgetall(redisKeys.delivered(subject)))));
   }
 
-  /**
-   * Takes the subject's delivery lock. Returns `renew` (true while the lock is still ours; call it
-   * before each item, as one Slack call may take a good part of the lock's life) and `release`,
-   * or undefined when another holder has it.
-   */
-  async lock(subject: string, ttlMs: number): Promise<{ renew: () => Promise<boolean>; release: () => Promise<void> } | undefined> {
+  /** Removes a delivered item, recording its mark in the same step; answers how many items are still owed. */
+  async remove(subject: string, item: OutboxItem, mark?: DeliveryMark): Promise<number> {
+    const keys = [redisKeys.outbox(subject), redisKeys.outboxIndex, redisKeys.delivered(subject)];
+    const args = { item: item.raw, subject, ...(mark ? { mark: mark.name, value: mark.value, ttl: DELIVERED_TTL_SECONDS } : {}) };
+    return Number(await this.done(keys, args));
+  }
+
+  /** Takes the subject's delivery lock for `ttlMs`, or answers undefined when another holder has it. */
+  async lock(subject: string, ttlMs: number): Promise<OutboxLock | undefined> {
     const token = randomUUID();
     const key = redisKeys.outboxLock(subject);
     const got = await guard(() => this.redis.set(key, token, 'PX', ttlMs, 'NX'));
     if (got !== 'OK') return undefined;
+    let renewedAt = this.now();
     return {
-      renew: () => renewLock(this.redis, key, token, ttlMs),
+      held: async () => {
+        if (this.now() - renewedAt < ttlMs / 3) return true;
+        renewedAt = this.now();
+        return renewLock(this.redis, key, token, ttlMs);
+      },
       release: () => releaseLock(this.redis, key, token).catch(() => undefined),
     };
-  }
-
-  async mark(subject: string, name: string): Promise<string | undefined> {
-    return (await guard(() => this.redis.hget(redisKeys.delivered(subject), name))) ?? undefined;
-  }
-
-  async setMark(subject: string, name: string, value: string): Promise<void> {
-    const key = redisKeys.delivered(subject);
-    await guard(() => this.redis.multi().hset(key, name, value).expire(key, DELIVERED_TTL_SECONDS).exec());
   }
 }

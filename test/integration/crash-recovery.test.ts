@@ -172,9 +172,9 @@ async function expectSettled(
  * The next process cannot know the post landed and posts again: approvers see the request twice.
  * The decision stays atomic, but only the copy whose ts was recorded is ever redrawn (the other
  * keeps its buttons and "Waiting for an approver"). The same window exists for each DM
- * (tellRequester, then setMark) and audit-channel line (auditRecorded, then remove). Here the kill
- * lands right after the fake Slack answered, so this almost always shows the duplicate (it did in
- * every run): at most one extra post, never a loss.
+ * (tellRequester, then the item's removal that records its mark) and audit-channel line
+ * (auditRecorded, then the removal). Here the kill lands right after the fake Slack answered, so
+ * this almost always shows the duplicate (it did in every run): at most one extra post, never a loss.
  */
 async function crashAfterSlackAcceptedThePost(): Promise<void> {
   const w = await startWorld();
