@@ -58,12 +58,13 @@ export function guardRequests(next: Listener, options: { signingSecret: string; 
         const check = verified(req, raw, options.signingSecret, Math.floor(now() / 1000));
         if (check.future) return refuse(res, 401);
         const signed = check.signature;
-        if (signed && !wellFormed(req, raw)) {
+        const body = signed ? readable(req, raw) : undefined;
+        if (signed && !body) {
           options.logger.warn('malformed Slack request refused', { bytes: raw.length });
           return refuse(res, 400);
         }
         // A type-ahead options load changes nothing and may repeat byte for byte (the same text typed twice in a second).
-        if (signed && !isOptionsLoad(raw)) {
+        if (signed && !(body?.form && body.value.type === 'block_suggestion')) {
           const first = await options.replays.firstSeen(createHash('sha256').update(signed).digest('hex'), WINDOW_S + FUTURE_S).catch((err: unknown) => {
             // Without Redis nothing can be decided anyway; decisions stay idempotent by state.
             options.logger.warn('replay check unavailable', err);
@@ -98,33 +99,26 @@ function verified(req: IncomingMessage, raw: Buffer, secret: string, nowS: numbe
   return nowS - ts > WINDOW_S ? {} : { signature };
 }
 
-const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A body Bolt can read: a JSON object, or a form whose `payload` (when present) is a JSON object. */
-function wellFormed(req: IncomingMessage, raw: Buffer): boolean {
+/**
+ * What Bolt will read from the body (a form's `payload`, or the JSON), or undefined when Bolt
+ * cannot read it: a JSON object, or a form whose `payload` (when present) is a JSON object.
+ * Parsed once here for both of the guard's questions.
+ */
+function readable(req: IncomingMessage, raw: Buffer): { form: boolean; value: Record<string, unknown> } | undefined {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
   try {
-    if (type === 'application/json') return isObject(JSON.parse(raw.toString('utf8')));
     if (type === 'application/x-www-form-urlencoded') {
       const payload = new URLSearchParams(raw.toString('utf8')).get('payload');
-      return payload === null || isObject(JSON.parse(payload));
+      if (payload === null) return { form: true, value: {} };
+      const parsed: unknown = JSON.parse(payload);
+      return isObject(parsed) ? { form: true, value: parsed } : undefined;
     }
+    // Bolt parses anything else as JSON.
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    return isObject(parsed) ? { form: false, value: parsed } : undefined;
   } catch {
-    return false;
-  }
-  // Bolt parses anything else as JSON too.
-  try {
-    return isObject(JSON.parse(raw.toString('utf8')));
-  } catch {
-    return false;
-  }
-}
-
-function isOptionsLoad(raw: Buffer): boolean {
-  try {
-    const payload = new URLSearchParams(raw.toString('utf8')).get('payload');
-    return payload !== null && (JSON.parse(payload) as { type?: unknown }).type === 'block_suggestion';
-  } catch {
-    return false;
+    return undefined;
   }
 }
