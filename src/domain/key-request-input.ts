@@ -65,6 +65,9 @@ export interface KeyRequestContext {
   groupsById: ReadonlyMap<string, string>;
 }
 
+/** What a person reads when the name is taken, whichever check finds it (here, or the store's reservation). */
+export const nameTakenMessage = (name: string) => `A key named "${name}" already exists or is already requested. Choose another name.`;
+
 export function validateKeyRequest(
   raw: { name: unknown; userGroupIds: unknown; reason: unknown },
   ctx: KeyRequestContext,
@@ -79,7 +82,7 @@ export function validateKeyRequest(
   }
   // Semantic checks run even when another field failed, so the person sees every problem at once.
   if (!errors.name && typeof raw.name === 'string' && ctx.nameTaken(raw.name)) {
-    errors.name = `A key named "${raw.name}" already exists or is already requested. Choose another name.`;
+    errors.name = nameTakenMessage(raw.name);
   }
   if (!errors.userGroupIds && Array.isArray(raw.userGroupIds)) {
     const unknown = (raw.userGroupIds as string[]).filter((id) => !ctx.groupsById.has(id));

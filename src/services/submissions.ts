@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { reasonSchema, resolveKeyUuid, validateKeyRequest, type FieldErrors } from '../domain/key-request-input';
+import { nameTakenMessage, reasonSchema, resolveKeyUuid, validateKeyRequest, type FieldErrors } from '../domain/key-request-input';
 import type { ApiKeyRequest, Operation, UserGroupRef } from '../domain/request';
 import type { KeyRecord } from '../domain/key-record';
 import type { KeyRegistry } from '../store/key-registry';
@@ -35,9 +35,18 @@ export class SubmissionService {
   private now = () => (this.deps.now ?? (() => new Date()))();
   private newId = () => (this.deps.newId ?? (() => `req-${randomUUID()}`))();
 
+  /**
+   * A valid form goes straight to the store, whose atomic step checks the name where it reserves
+   * it (one round trip before the ack, not two); a form with problems also hears whether the name
+   * is taken, so the person sees every problem at once.
+   */
   async create(requesterId: string, raw: { name: unknown; userGroupIds: unknown; reason: unknown }): Promise<Submission> {
-    const { groupsById, nameInUse } = await this.lookups(raw.name);
-    const checked = validateKeyRequest(raw, { nameTaken: () => nameInUse, groupsById });
+    const groupsById = await this.deps.groups.byId();
+    let checked = validateKeyRequest(raw, { nameTaken: () => false, groupsById });
+    if (!checked.ok && typeof raw.name === 'string') {
+      const taken = await this.deps.registry.nameInUse(raw.name);
+      checked = validateKeyRequest(raw, { nameTaken: () => taken, groupsById });
+    }
     if (!checked.ok) return checked;
     return this.store(this.draft(requesterId, 'create', {
       keyName: checked.value.name,
@@ -125,8 +134,8 @@ export class SubmissionService {
     if (stored.reason === 'KEY_BUSY') {
       return { ok: false, errors: { key: `This key already has an open request (${stored.holder}): wait until it is decided.` } };
     }
-    // Lost a race with another submission of the same name between the check and the write.
-    return { ok: false, errors: { name: `A key named "${request.keyName}" already exists or is already requested. Choose another name.` } };
+    // The name was reserved already (a create checks it only here; an update may lose a race between its check and the write).
+    return { ok: false, errors: { name: nameTakenMessage(request.keyName) } };
   }
 }
 

@@ -167,6 +167,17 @@ describe('create modal validation', () => {
     });
   });
 
+  it('refuses a taken name on an otherwise valid form inline, from the store\'s own check, and stores nothing', async () => {
+    expect(await submit('taken-key', [groupId(1)])).toBeUndefined();
+    const before = (await readAudit(env)).length;
+    const reply = await submit('taken-key', [groupId(2)]);
+    expect(reply).toEqual({
+      response_action: 'errors',
+      errors: { [CREATE_MODAL.nameBlock]: 'A key named "taken-key" already exists or is already requested. Choose another name.' },
+    });
+    expect((await readAudit(env)).length).toBe(before);
+  });
+
   it('refuses a group id that is not in the account', async () => {
     const reply = await submit('ghost-groups', [groupId(1), 'ZZZZZZZZZZZZZZZZZZZZZZ']);
     expect(reply?.errors[CREATE_MODAL.groupsBlock]).toMatch(/Not a user group in this Harness account: ZZZZZZZZZZZZZZZZZZZZZZ/);
