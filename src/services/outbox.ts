@@ -2,7 +2,7 @@ import type { Notification } from '../domain/notifications';
 import type { ApiKeyRequest } from '../domain/request';
 import type { AppLogger } from '../logger';
 import type { AuditLog } from '../store/audit-log';
-import type { DeliveryMark, OutboxLock, OutboxStore } from '../store/outbox-store';
+import type { DeliveryMark, OutboxStore } from '../store/outbox-store';
 import type { RequestStore } from '../store/request-store';
 import type { Notifier } from './notifier';
 import type { WorkQueue } from './work-queue';
@@ -34,19 +34,25 @@ export class Outbox {
    * it may have missed items written after it looked.
    */
   async deliver(subject: string): Promise<number> {
-    let lock: OutboxLock | undefined;
-    for (let attempt = 0; attempt < 20 && !lock; attempt++) {
-      lock = await this.deps.store.lock(subject, LOCK_MS);
-      if (!lock) await new Promise((r) => setTimeout(r, 100));
+    let claim: Awaited<ReturnType<OutboxStore['claim']>> = 'held';
+    for (let attempt = 0; attempt < 20 && claim === 'held'; attempt++) {
+      claim = await this.deps.store.claim(subject, LOCK_MS);
+      if (claim === 'held') await new Promise((r) => setTimeout(r, 100));
     }
-    if (!lock) return 0;
+    if (typeof claim === 'string') return 0;
+    const { lock } = claim;
+    let { items, marks } = claim;
     let delivered = 0;
+    let released = false;
     try {
       // Items written while we deliver are picked up by the next round; a few rounds always suffice.
       for (let round = 0; round < 10; round++) {
-        const items = await this.deps.store.items(subject);
-        if (items.length === 0) return delivered;
-        const seen: Seen = { marks: await this.deps.store.marks(subject) };
+        if (round > 0) {
+          items = await this.deps.store.items(subject);
+          if (items.length === 0) return delivered;
+          marks = await this.deps.store.marks(subject);
+        }
+        const seen: Seen = { marks };
         for (const item of items) {
           // Lost the lock (a very slow Slack): stop, another replica carries on from here.
           if (!(await lock.held())) return delivered;
@@ -57,15 +63,19 @@ export class Outbox {
             this.deps.logger.warn('could not deliver a notification; it stays owed', err, { subject, kind: item.notification.kind });
             return delivered;
           }
-          const left = await this.deps.store.remove(subject, item, mark);
-          if (mark) seen.marks.set(mark.name, mark.value);
+          const left = await this.deps.store.remove(subject, item, lock, mark);
+          if (mark) marks.set(mark.name, mark.value);
           delivered++;
-          if (left === 0) return delivered;
+          // Nothing left: the removal released the lock too.
+          if (left === 0) {
+            released = true;
+            return delivered;
+          }
         }
       }
       return delivered;
     } finally {
-      await lock.release();
+      if (!released) await lock.release();
     }
   }
 

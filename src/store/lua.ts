@@ -134,9 +134,25 @@ return {'OK', audit_append(KEYS[1], KEYS[4], a.audit, 5, a.mirror and KEYS[2], K
 `;
 
 /**
- * KEYS: 1 outbox, 2 outbox index, 3 delivered marks. ARGV[1]: { item, subject, mark?, value?, ttl? }.
+ * Takes a subject's delivery lock and reads what it owes, in one round trip.
+ * KEYS: 1 lock, 2 outbox, 3 delivered marks. ARGV[1]: { token, ttlMs }.
+ * Answers 'HELD' when another holder has the lock; {} when nothing is owed (the lock is not
+ * taken); else { items, marks } (marks flat: name, value, ...), holding the lock.
+ */
+export const OUTBOX_CLAIM = `${COMMON}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'HELD' end
+local items = redis.call('LRANGE', KEYS[2], 0, -1)
+if #items == 0 then return {} end
+redis.call('SET', KEYS[1], a.token, 'PX', a.ttlMs)
+return {items, redis.call('HGETALL', KEYS[3])}
+`;
+
+/**
+ * KEYS: 1 outbox, 2 outbox index, 3 delivered marks, 4 delivery lock.
+ * ARGV[1]: { item, subject, token, mark?, value?, ttl? }.
  * Removes a delivered item and, in the same step, records the mark that says what it left (a DM's
- * ts, the audit thread). Answers how many items the subject still owes.
+ * ts, the audit thread). Answers how many items the subject still owes; at none, releases the
+ * lock (while it is still this holder's).
  */
 export const OUTBOX_DONE = `${COMMON}
 redis.call('LREM', KEYS[1], 1, a.item)
@@ -145,7 +161,10 @@ if a.mark then
   redis.call('EXPIRE', KEYS[3], a.ttl)
 end
 local left = redis.call('LLEN', KEYS[1])
-if left == 0 then redis.call('ZREM', KEYS[2], a.subject) end
+if left == 0 then
+  redis.call('ZREM', KEYS[2], a.subject)
+  if redis.call('GET', KEYS[4]) == a.token then redis.call('DEL', KEYS[4]) end
+end
 return left
 `;
 

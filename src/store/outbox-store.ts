@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Notification } from '../domain/notifications';
 import { redisKeys } from './keys';
-import { OUTBOX_DONE } from './lua';
+import { OUTBOX_CLAIM, OUTBOX_DONE } from './lua';
 import { guard, releaseLock, renewLock, script } from './redis';
 
 /** Marks kept for 90 days: long enough for any redelivery, short enough not to pile up. */
@@ -22,6 +22,7 @@ export interface DeliveryMark {
 
 /** A subject's delivery lock, while this process holds it. */
 export interface OutboxLock {
+  readonly token: string;
   /**
    * True while the lock is still ours. Renews it once a third of its life has passed since the
    * last renewal (one Slack call may take a good part of it), so a quick run of items costs no
@@ -31,17 +32,26 @@ export interface OutboxLock {
   release(): Promise<void>;
 }
 
+/** A subject claimed for delivery: its lock, what it owes and the marks its deliveries left. */
+export interface OutboxClaim {
+  lock: OutboxLock;
+  items: OutboxItem[];
+  marks: Map<string, string>;
+}
+
 /**
  * The notifications each request still owes (written by the state-change scripts in lua.ts), and
  * marks of what was delivered. A per-subject lock keeps two replicas from delivering the same item.
  */
 export class OutboxStore {
+  private readonly claimScript;
   private readonly done;
 
   constructor(
     private readonly redis: Redis,
     private readonly now: () => number = Date.now,
   ) {
+    this.claimScript = script(redis, 'apikeyOutboxClaim', OUTBOX_CLAIM);
     this.done = script(redis, 'apikeyOutboxDone', OUTBOX_DONE);
   }
 
@@ -58,8 +68,7 @@ export class OutboxStore {
   }
 
   async items(subject: string): Promise<OutboxItem[]> {
-    const raw = await guard(() => this.redis.lrange(redisKeys.outbox(subject), 0, -1));
-    return raw.map((r) => ({ raw: r, notification: JSON.parse(r) as Notification }));
+    return (await guard(() => this.redis.lrange(redisKeys.outbox(subject), 0, -1))).map(parseItem);
   }
 
   /** Every mark the subject's deliveries left, by name. */
@@ -67,21 +76,22 @@ export class OutboxStore {
     return new Map(Object.entries(await guard(() => this.redis.hgetall(redisKeys.delivered(subject)))));
   }
 
-  /** Removes a delivered item, recording its mark in the same step; answers how many items are still owed. */
-  async remove(subject: string, item: OutboxItem, mark?: DeliveryMark): Promise<number> {
-    const keys = [redisKeys.outbox(subject), redisKeys.outboxIndex, redisKeys.delivered(subject)];
-    const args = { item: item.raw, subject, ...(mark ? { mark: mark.name, value: mark.value, ttl: DELIVERED_TTL_SECONDS } : {}) };
-    return Number(await this.done(keys, args));
-  }
-
-  /** Takes the subject's delivery lock for `ttlMs`, or answers undefined when another holder has it. */
-  async lock(subject: string, ttlMs: number): Promise<OutboxLock | undefined> {
+  /**
+   * Takes the subject's delivery lock for `ttlMs` and reads what it owes, in one step. Answers
+   * 'held' when another holder has the lock, 'none' when nothing is owed (no lock is taken).
+   */
+  async claim(subject: string, ttlMs: number): Promise<OutboxClaim | 'held' | 'none'> {
     const token = randomUUID();
     const key = redisKeys.outboxLock(subject);
-    const got = await guard(() => this.redis.set(key, token, 'PX', ttlMs, 'NX'));
-    if (got !== 'OK') return undefined;
+    const res = await this.claimScript([key, redisKeys.outbox(subject), redisKeys.delivered(subject)], { token, ttlMs });
+    if (res === 'HELD') return 'held';
+    const [raw, flat] = res as [string[]?, string[]?];
+    if (!raw?.length) return 'none';
+    const marks = new Map<string, string>();
+    for (let i = 0; i + 1 < (flat?.length ?? 0); i += 2) marks.set(flat![i]!, flat![i + 1]!);
     let renewedAt = this.now();
-    return {
+    const lock: OutboxLock = {
+      token,
       held: async () => {
         if (this.now() - renewedAt < ttlMs / 3) return true;
         renewedAt = this.now();
@@ -89,5 +99,18 @@ export class OutboxStore {
       },
       release: () => releaseLock(this.redis, key, token).catch(() => undefined),
     };
+    return { lock, items: raw.map(parseItem), marks };
+  }
+
+  /**
+   * Removes a delivered item, recording its mark in the same step; answers how many items are
+   * still owed. At none, the lock is released with it.
+   */
+  async remove(subject: string, item: OutboxItem, lock: OutboxLock, mark?: DeliveryMark): Promise<number> {
+    const keys = [redisKeys.outbox(subject), redisKeys.outboxIndex, redisKeys.delivered(subject), redisKeys.outboxLock(subject)];
+    const args = { item: item.raw, subject, token: lock.token, ...(mark ? { mark: mark.name, value: mark.value, ttl: DELIVERED_TTL_SECONDS } : {}) };
+    return Number(await this.done(keys, args));
   }
 }
+
+const parseItem = (raw: string): OutboxItem => ({ raw, notification: JSON.parse(raw) as Notification });
