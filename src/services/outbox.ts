@@ -7,8 +7,13 @@ import type { RequestStore } from '../store/request-store';
 import type { Notifier } from './notifier';
 import type { WorkQueue } from './work-queue';
 
-/** Longer than any delivery takes; a replica that dies holding the lock frees it after this. */
+/** A replica that dies holding a subject's lock frees it after this. */
 const LOCK_MS = 30_000;
+/**
+ * The longest one item may take: a Web API call timed out twice with its backoff (app.ts), plus
+ * recording where it landed. Each item starts with at least this much of the lock left.
+ */
+const ITEM_MS = 25_000;
 
 /**
  * Delivers what state changes owe to people (domain/notifications.ts), in order, at least once.
@@ -55,7 +60,7 @@ export class Outbox {
         const seen: Seen = { marks };
         for (const item of items) {
           // Lost the lock (a very slow Slack): stop, another replica carries on from here.
-          if (!(await lock.held())) return delivered;
+          if (!(await lock.held(ITEM_MS))) return delivered;
           let mark: DeliveryMark | undefined;
           try {
             mark = await this.send(subject, item.notification, seen);

@@ -43,7 +43,7 @@ export class SubmissionService {
   async create(requesterId: string, raw: { name: unknown; userGroupIds: unknown; reason: unknown }): Promise<Submission> {
     const groupsById = await this.deps.groups.byId();
     let checked = validateKeyRequest(raw, { nameTaken: () => false, groupsById });
-    if (!checked.ok && typeof raw.name === 'string') {
+    if (!checked.ok && !checked.errors.name && typeof raw.name === 'string') {
       const taken = await this.deps.registry.nameInUse(raw.name);
       checked = validateKeyRequest(raw, { nameTaken: () => taken, groupsById });
     }

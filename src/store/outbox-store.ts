@@ -24,11 +24,11 @@ export interface DeliveryMark {
 export interface OutboxLock {
   readonly token: string;
   /**
-   * True while the lock is still ours. Renews it once a third of its life has passed since the
-   * last renewal (one Slack call may take a good part of it), so a quick run of items costs no
-   * round trip each.
+   * True while the lock is ours for at least `needMs` more. Answers without a round trip while
+   * the last renewal (or the claim) leaves that much by this process's monotonic clock; renews it
+   * otherwise, and answers false when it is no longer ours.
    */
-  held(): Promise<boolean>;
+  held(needMs: number): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -49,7 +49,8 @@ export class OutboxStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly now: () => number = Date.now,
+    /** Milliseconds on a clock that never jumps (the lock's life is timed with it). */
+    private readonly monotonic: () => number = () => performance.now(),
   ) {
     this.claimScript = script(redis, 'apikeyOutboxClaim', OUTBOX_CLAIM);
     this.done = script(redis, 'apikeyOutboxDone', OUTBOX_DONE);
@@ -57,13 +58,13 @@ export class OutboxStore {
 
   /** Subjects with something owed since at least `olderThanMs` ago, oldest first. */
   due(olderThanMs: number, limit = 100): Promise<string[]> {
-    return guard(() => this.redis.zrangebyscore(redisKeys.outboxIndex, '-inf', this.now() - olderThanMs, 'LIMIT', 0, limit));
+    return guard(() => this.redis.zrangebyscore(redisKeys.outboxIndex, '-inf', Date.now() - olderThanMs, 'LIMIT', 0, limit));
   }
 
   /** Owes one more notification (for events that change no request state, such as a reveal). */
   async owe(subject: string, notification: Notification): Promise<void> {
     await guard(() =>
-      this.redis.multi().rpush(redisKeys.outbox(subject), JSON.stringify(notification)).zadd(redisKeys.outboxIndex, 'NX', this.now(), subject).exec(),
+      this.redis.multi().rpush(redisKeys.outbox(subject), JSON.stringify(notification)).zadd(redisKeys.outboxIndex, 'NX', Date.now(), subject).exec(),
     );
   }
 
@@ -83,18 +84,19 @@ export class OutboxStore {
   async claim(subject: string, ttlMs: number): Promise<OutboxClaim | 'held' | 'none'> {
     const token = randomUUID();
     const key = redisKeys.outboxLock(subject);
+    // Taken before the script runs: the lock can only expire later than this says.
+    let renewedAt = this.monotonic();
     const res = await this.claimScript([key, redisKeys.outbox(subject), redisKeys.delivered(subject)], { token, ttlMs });
     if (res === 'HELD') return 'held';
     const [raw, flat] = res as [string[]?, string[]?];
     if (!raw?.length) return 'none';
     const marks = new Map<string, string>();
     for (let i = 0; i + 1 < (flat?.length ?? 0); i += 2) marks.set(flat![i]!, flat![i + 1]!);
-    let renewedAt = this.now();
     const lock: OutboxLock = {
       token,
-      held: async () => {
-        if (this.now() - renewedAt < ttlMs / 3) return true;
-        renewedAt = this.now();
+      held: async (needMs) => {
+        if (ttlMs - (this.monotonic() - renewedAt) >= needMs) return true;
+        renewedAt = this.monotonic();
         return renewLock(this.redis, key, token, ttlMs);
       },
       release: () => releaseLock(this.redis, key, token).catch(() => undefined),

@@ -50,28 +50,28 @@ describe('OutboxStore (what requests owe, in Redis)', () => {
     expect(await real.redis.get(redisKeys.outboxLock('req-c'))).toBe('another-token');
   });
 
-  it('renews its lock once a third of its life has passed, and says when it is no longer ours', async () => {
-    let now = 1_000_000;
-    const store = new OutboxStore(real.redis, () => now);
+  it('renews its lock only when less than what an item needs is left, and says when it is no longer ours', async () => {
+    let clock = 5_000;
+    const store = new OutboxStore(real.redis, () => clock);
     await store.owe('req-d', { kind: 'approval-update' });
     const { lock } = (await store.claim('req-d', 30_000)) as OutboxClaim;
     const key = redisKeys.outboxLock('req-d');
 
-    // Within the first third: still ours without asking Redis (the TTL set here stays as it is).
+    // 25 s of the lock's 30 s still left: ours without asking Redis (the TTL set here stays as it is).
     await real.redis.pexpire(key, 20_000);
-    now += 9_000;
-    expect(await lock.held()).toBe(true);
+    clock += 5_000;
+    expect(await lock.held(25_000)).toBe(true);
     expect(await real.redis.pttl(key)).toBeLessThanOrEqual(20_000);
 
-    // Past it: renewed to the full life.
-    now += 2_000;
-    expect(await lock.held()).toBe(true);
+    // Less than that: renewed to the full life.
+    clock += 1;
+    expect(await lock.held(25_000)).toBe(true);
     expect(await real.redis.pttl(key)).toBeGreaterThan(29_000);
 
     // Expired and taken by another replica meanwhile: not ours, and releasing leaves theirs alone.
     await real.redis.set(key, 'another-token', 'PX', 30_000);
-    now += 11_000;
-    expect(await lock.held()).toBe(false);
+    clock += 31_000;
+    expect(await lock.held(25_000)).toBe(false);
     await lock.release();
     expect(await real.redis.get(key)).toBe('another-token');
   });
