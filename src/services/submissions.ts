@@ -126,7 +126,14 @@ export class SubmissionService {
 
   /** Stores the request (owing its approval message and DM), or says why it cannot be filed. */
   async store(request: ApiKeyRequest): Promise<Submission> {
-    const stored = await this.deps.store.create(request);
+    let stored: Awaited<ReturnType<RequestStore['create']>> | { ok: true };
+    try {
+      stored = await this.deps.store.create(request);
+    } catch (err) {
+      // The reply may be lost while the request landed (a Redis timeout): look before failing.
+      if (!(await this.deps.store.get(request.id).catch(() => undefined))) throw err;
+      stored = { ok: true };
+    }
     if (stored.ok) {
       this.deps.outbox.soon(request.id);
       return { ok: true, request };

@@ -6,6 +6,9 @@ import { Execution } from '../../../src/services/execution';
 import { RequestService } from '../../../src/services/request-service';
 import type { Notifier } from '../../../src/services/notifier';
 import type { Outbox } from '../../../src/services/outbox';
+import type { HarnessDirectory } from '../../../src/services/harness-directory';
+import { SubmissionService } from '../../../src/services/submissions';
+import { groupId } from '../../../src/simulators/harness-firstgen';
 import { AuditLog } from '../../../src/store/audit-log';
 import { DecisionViews } from '../../../src/store/decision-views';
 import { KeyRegistry } from '../../../src/store/key-registry';
@@ -135,5 +138,29 @@ describe('a lost Redis reply is not a failure', () => {
     // What the outcome owes (the message update, the DM) is delivered: the outbox was called for it.
     expect(told).toEqual(['req-lost']);
     expect(await real.redis.hget('apikey:req:req-lost', 'state')).toBe('done');
+  });
+  it('a submission whose request landed but whose reply was lost is filed, not refused', async () => {
+    class LostCreateStore extends RequestStore {
+      override async create(request: ApiKeyRequest): ReturnType<RequestStore['create']> {
+        await super.create(request);
+        throw new Error('Command timed out');
+      }
+    }
+    const store = new LostCreateStore(real.redis, 'audit', false);
+    const told: string[] = [];
+    const groups = { byId: () => Promise.resolve(new Map([[groupId(1), 'admins']])) } as unknown as HarnessDirectory;
+    const submissions = new SubmissionService({ store, registry: new KeyRegistry(real.redis), groups, outbox: { soon: (id: string) => told.push(id) } as unknown as Outbox, newId: () => 'req-lost-create' });
+    const outcome = await submissions.create('U0DEV', { name: 'lost-create', userGroupIds: [groupId(1)], reason: 'a reason long enough' });
+    expect(outcome).toMatchObject({ ok: true, request: { id: 'req-lost-create', keyName: 'lost-create' } });
+    expect(told).toEqual(['req-lost-create']);
+
+    // One that did not land still fails as it did.
+    class FailingStore extends RequestStore {
+      override create(): ReturnType<RequestStore['create']> {
+        return Promise.reject(new Error('Command timed out'));
+      }
+    }
+    const failing = new SubmissionService({ store: new FailingStore(real.redis, 'audit', false), registry: new KeyRegistry(real.redis), groups, outbox: { soon: () => undefined } as unknown as Outbox, newId: () => 'req-never' });
+    await expect(failing.create('U0DEV', { name: 'never-stored', userGroupIds: [groupId(1)], reason: 'a reason long enough' })).rejects.toThrow('Command timed out');
   });
 });
