@@ -15,19 +15,7 @@ import { KeyRegistry } from '../../../src/store/key-registry';
 import { RefusalWindow } from '../../../src/store/refusal-window';
 import { RequestStore, type TransitionOptions } from '../../../src/store/request-store';
 import { useRealRedis } from '../../helpers/real-redis';
-
-const approved = (id: string): ApiKeyRequest => ({
-  id,
-  operation: 'create',
-  state: 'pending',
-  version: 0,
-  requesterId: 'U0DEV',
-  keyName: id,
-  userGroups: [{ id: 'g1', name: 'admins' }],
-  reason: 'why',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+import { pendingRequest } from '../../helpers/requests';
 
 /** A store whose reply to the outcome's transition is lost once: Redis applied it, the bot heard a timeout. */
 class LossyStore extends RequestStore {
@@ -75,7 +63,7 @@ describe('a lost Redis reply is not a failure', () => {
     return new RequestService({ store, audit: new AuditLog(real.redis, 'audit', false), approvers, execution, outbox, views: new DecisionViews(real.redis), refusals: new RefusalWindow(real.redis), logger, now: () => new Date() });
   }
   const onMessage = { kind: 'message', channelId: 'C0APPROVALS', messageTs: '1.0001' } as const;
-  const pending = (id: string): ApiKeyRequest => ({ ...approved(id), approvalChannelId: 'C0APPROVALS', approvalTs: '1.0001' });
+  const pending = (id: string): ApiKeyRequest => ({ ...pendingRequest(id), approvalChannelId: 'C0APPROVALS', approvalTs: '1.0001' });
 
   it('an approver whose approval landed but whose reply was lost is told it is approved, and it runs', async () => {
     const store = new LostDecisionStore(real.redis, 'audit', false);
@@ -110,7 +98,7 @@ describe('a lost Redis reply is not a failure', () => {
 
   it('recording an outcome whose reply was lost finds it landed, and the requester is told', async () => {
     const store = new LossyStore(real.redis, 'audit', false);
-    const request = approved('req-lost');
+    const request = pendingRequest('req-lost');
     await store.create(request);
     const decided = await store.transition(request, 'approved', { actorId: 'U0ADMIN', patch: { approverId: 'U0ADMIN' }, audit: { event: 'approved' } });
     if (!decided.ok) throw new Error('not approved');

@@ -9,19 +9,7 @@ import { redisKeys } from '../../../src/store/keys';
 import { OutboxStore } from '../../../src/store/outbox-store';
 import { RequestStore } from '../../../src/store/request-store';
 import { useRealRedis } from '../../helpers/real-redis';
-
-const pending = (id: string): ApiKeyRequest => ({
-  id,
-  operation: 'create',
-  state: 'pending',
-  version: 0,
-  requesterId: 'U0DEV',
-  keyName: id,
-  userGroups: [{ id: 'g1', name: 'admins' }],
-  reason: 'why',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+import { pendingRequest } from '../../helpers/requests';
 
 /** Slack as the outbox sees it: every call recorded, each post at a new ts. */
 class RecordingNotifier implements Notifier {
@@ -77,7 +65,7 @@ describe('Outbox.deliver', () => {
 
   it('delivers in order; within one round a redraw names the message just posted and a DM rewrite goes to the DM just sent', async () => {
     const { requests, store, notifier, box } = outbox();
-    const request = pending('req-round');
+    const request = pendingRequest('req-round');
     await requests.create(request); // owes the approval post and the pending DM
     await store.owe(request.id, { kind: 'approval-update' });
     await store.owe(request.id, { kind: 'requester-dm', about: 'done' });
@@ -103,7 +91,7 @@ describe('Outbox.deliver', () => {
   it('stops when its lock was lost during a slow call, leaving the rest owed and the new holder\'s lock alone', async () => {
     let clock = 0;
     const { requests, store, notifier, box } = outbox(() => clock);
-    const request = pending('req-slow');
+    const request = pendingRequest('req-slow');
     await requests.create(request);
     notifier.before = async () => {
       notifier.before = () => Promise.resolve();

@@ -1,6 +1,6 @@
 import { useRealRedis } from '../../helpers/real-redis';
+import { pendingRequest } from '../../helpers/requests';
 import Redis from 'ioredis';
-import type { ApiKeyRequest } from '../../../src/domain/request';
 import { standaloneAuditFields } from '../../../src/domain/audit';
 import { AuditChain, chainKeys } from '../../../src/store/audit-chain';
 import { script } from '../../../src/store/redis';
@@ -10,18 +10,7 @@ import { RequestStore } from '../../../src/store/request-store';
 import { verifyTrail } from '../../../src/store/audit-verifier';
 
 const KEY = 'an-audit-hmac-key-of-at-least-32-chars';
-const request = (id: string): ApiKeyRequest => ({
-  id,
-  operation: 'create',
-  state: 'pending',
-  version: 0,
-  requesterId: 'U0DEV',
-  keyName: `key-${id}`,
-  userGroups: [{ id: 'g1', name: 'admins' }],
-  reason: 'why',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+const request = (id: string) => pendingRequest(id, { keyName: `key-${id}` });
 
 describe('audit-writing scripts and the chain head', () => {
   const real = useRealRedis();

@@ -1,21 +1,10 @@
 import { useRealRedis } from '../../helpers/real-redis';
-import type { ApiKeyRequest } from '../../../src/domain/request';
+import { pendingRequest } from '../../helpers/requests';
 import { AuditLog } from '../../../src/store/audit-log';
 import { RequestStore } from '../../../src/store/request-store';
 import { migrateKeys } from '../../../src/store/migrations';
 
-const base = (id: string, name: string): ApiKeyRequest => ({
-  id,
-  operation: 'create',
-  state: 'pending',
-  version: 0,
-  requesterId: 'U0DEV',
-  keyName: name,
-  userGroups: [{ id: 'g1', name: 'admins' }],
-  reason: 'why',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+const base = (id: string, name: string) => pendingRequest(id, { keyName: name });
 
 describe('RequestStore on a real Redis', () => {
   const real = useRealRedis();
