@@ -85,12 +85,12 @@ export async function chainSnapshot(redis: Redis, stream: string): Promise<{ len
 }
 
 /**
- * Bounded retries. Measured with every replica appending flat out on one stream: at most 3
- * conflicts per append with 2 replicas, 16 with 4; the bot's real rate is far below either.
+ * Bounded retries. An append retries when its script found the head elsewhere: another replica
+ * wrote, or an earlier append of this process (which it was chained on) wrote nothing.
  */
 const MAX_ATTEMPTS = 50;
 
-/** One chain writer per connection and stream: its appends go one at a time, so its own never race. */
+/** One chain writer per connection and stream, so that its appends can be chained on each other. */
 const writers = new WeakMap<Redis, Map<string, AuditChain>>();
 
 /** What an audit-writing script needs: the head it must find, and the head it leaves. */
@@ -99,14 +99,23 @@ export interface ChainArgs {
   hash: string;
 }
 
+/**
+ * Appends are pipelined: each is hashed against the head this process will have left once every
+ * append it sent before has landed, and sent at once. Redis runs one connection's commands in
+ * order, so they land in that order, and none waits for another's round trip. (Waiting was the
+ * bot's worst tail: under load one slow reply held up every audit write queued behind it, a
+ * submission's among them.) When an append writes nothing (the head had moved, or its script
+ * refused), every append sent after it, chained on its hash, finds the head elsewhere too: the
+ * first to learn it forgets the head, one GET (queued behind everything sent) reads it again, and
+ * those appends are hashed again and resent.
+ */
 export class AuditChain {
-  /** The head key as last seen (null: absent; undefined: not read yet). */
+  /** The head once everything sent has landed (null: absent; undefined: unknown, read it). */
   private head: string | null | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Appends queued or under way here. */
-  private waiting = 0;
-  /** Appends in a row that found others queued behind them. */
-  private streak = 0;
+  /** The read of the head under way, which appends wait for. */
+  private reading?: Promise<void>;
+  /** Bumped each time the head above is forgotten; appends sent before then retry without forgetting it again. */
+  private epoch = 0;
 
   private constructor(
     private readonly redis: Redis,
@@ -124,47 +133,50 @@ export class AuditChain {
   }
 
   /**
-   * Hashes `fields` against the head and runs the script; a script that finds the head moved (by
-   * another replica) writes nothing and answers ['CONFLICT', head]: hash again and retry.
+   * Hashes `fields` against the head and runs the script, which must send its one command before
+   * it first awaits. A script that finds the head moved writes nothing and answers
+   * ['CONFLICT', head]: hash again and retry.
    */
-  append<R extends unknown[]>(fields: AuditFields, run: (chained: AuditFields, chain: ChainArgs) => Promise<R>): Promise<{ result: R; fields: AuditFields }> {
-    this.waiting++;
-    const turn = this.queue.then(async () => {
-      // In a burst, other writers must get a turn: a replica that just lost the race retries at
-      // once, and wins only if this process waits a moment longer than that retry's round trip.
-      // That 1-2 ms pause comes every 4th queued append (between, the event loop turns once,
-      // enough for another connection of this process). A pause before every one held this
-      // process to a few hundred audit writes a second, fewer while the event loop is busy.
-      if (this.waiting > 1) {
-        this.streak++;
-        await new Promise((r) => (this.streak % 4 === 0 ? setTimeout(r, 1 + Math.random()) : setImmediate(r)));
-      } else this.streak = 0;
-      return this.attempt(fields, run);
-    });
-    this.queue = turn.catch(() => undefined).finally(() => this.waiting--);
-    return turn;
-  }
-
-  private async attempt<R extends unknown[]>(fields: AuditFields, run: (chained: AuditFields, chain: ChainArgs) => Promise<R>) {
+  async append<R extends unknown[]>(fields: AuditFields, run: (chained: AuditFields, chain: ChainArgs) => Promise<R>): Promise<{ result: R; fields: AuditFields }> {
     const content: AuditFields = { ...fields };
     delete content.prevHash;
     delete content.hash;
-    try {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        if (this.head === undefined) this.head = await guard(() => this.redis.get(chainKeys.head(this.stream)));
-        const prevHash = this.head ?? GENESIS;
-        const chained: AuditFields = { ...content, prevHash, hash: hashEntry(content, prevHash, this.key) };
-        const result = await run(chained, { expect: this.head ?? '', hash: chained.hash! });
-        if (result[0] !== 'CONFLICT') {
-          if (result[0] === 'OK') this.head = chained.hash;
-          return { result, fields: chained };
-        }
-        this.head = typeof result[1] === 'string' && result[1] !== '' ? result[1] : null;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      while (this.head === undefined) await this.readHead();
+      // From here to the script's command, nothing awaits: the head moves on in the order sent.
+      const prevHash = this.head ?? GENESIS;
+      const chained: AuditFields = { ...content, prevHash, hash: hashEntry(content, prevHash, this.key) };
+      const chain = { expect: this.head ?? '', hash: chained.hash! };
+      const epoch = this.epoch;
+      this.head = chained.hash;
+      let result: R;
+      try {
+        result = await run(chained, chain);
+      } catch (err) {
+        this.forget(epoch);
+        throw err;
       }
-    } catch (err) {
-      this.head = undefined;
-      throw err;
+      if (result[0] === 'OK') return { result, fields: chained };
+      this.forget(epoch);
+      if (result[0] !== 'CONFLICT') return { result, fields: chained };
     }
     throw new AppError('STORE_UNAVAILABLE', 'The audit trail is too busy to record this right now. Nothing was changed; please try again.');
+  }
+
+  private forget(epoch: number): void {
+    if (epoch !== this.epoch) return;
+    this.epoch++;
+    this.head = undefined;
+  }
+
+  private readHead(): Promise<void> {
+    this.reading ??= guard(() => this.redis.get(chainKeys.head(this.stream)))
+      .then((head) => {
+        this.head = head;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
   }
 }

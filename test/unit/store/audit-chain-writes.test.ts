@@ -2,7 +2,8 @@ import { useRealRedis } from '../../helpers/real-redis';
 import { pendingRequest } from '../../helpers/requests';
 import Redis from 'ioredis';
 import { standaloneAuditFields } from '../../../src/domain/audit';
-import { chainKeys } from '../../../src/store/audit-chain';
+import { AuditChain, chainKeys } from '../../../src/store/audit-chain';
+import { script } from '../../../src/store/redis';
 import { AuditLog, auditPairs } from '../../../src/store/audit-log';
 import { AUDIT_ONLY, CREATE_REQUEST, TRANSITION } from '../../../src/store/lua';
 import { RequestStore } from '../../../src/store/request-store';
@@ -58,5 +59,43 @@ describe('audit-writing scripts and the chain head', () => {
     } finally {
       other.disconnect();
     }
+  });
+  it('pipelines one process\'s appends: all are sent before the first lands, and one that writes nothing does not break those after it', async () => {
+    const store = new RequestStore(real.redis, 'piped', false, () => new Date(), { hmacKey: KEY });
+    const audit = new AuditLog(real.redis, 'piped', false, { hmacKey: KEY });
+    await store.create({ ...request('req-p0'), keyName: 'taken' });
+
+    const events: string[] = [];
+    const only = script(real.redis, 'apikeyAuditOnly', AUDIT_ONLY);
+    const chain = AuditChain.for(real.redis, 'piped', KEY);
+    const appends = Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        chain.append(standaloneAuditFields('refused', 'piped', `U${i}`, new Date(), 'x'), async (chained, args) => {
+          events.push('sent');
+          const keys = ['piped', 'ob', 'obi', chainKeys.head('piped'), `piped:idx:user:U${i}`];
+          const result = (await only(keys, { audit: auditPairs(chained), chain: args, subject: '-', mirror: false, nowMs: Date.now() })) as string[];
+          events.push('landed');
+          return result;
+        }),
+      ),
+    );
+    // All five are on the wire before any reply: each chained on the one before it, none retried.
+    await Promise.resolve();
+    expect(real.redis.commandQueue.length).toBe(5);
+    await appends;
+    expect(events).toEqual([...Array<string>(5).fill('sent'), ...Array<string>(5).fill('landed')]);
+
+    // The second create is refused (its name is taken) and writes nothing; those sent after it,
+    // hashed on top of it, find the head elsewhere and are hashed again.
+    const results = await Promise.all([
+      store.create(request('req-p1')),
+      store.create({ ...request('req-p2'), keyName: 'taken' }),
+      store.create(request('req-p3')),
+      audit.append(standaloneAuditFields('refused', 'piped', 'U9', new Date(), 'x')),
+      store.create(request('req-p4')),
+    ]);
+    expect(results.map((r) => (typeof r === 'string' ? 'appended' : r.ok ? 'ok' : r.reason))).toEqual(['ok', 'NAME_TAKEN', 'ok', 'appended', 'ok']);
+    const report = await verifyTrail(real.redis, 'piped', { hmacKey: KEY, onVerdict: (v) => expect(v).toBeUndefined() });
+    expect(report).toMatchObject({ chained: 10, valid: 10, problems: 0 });
   });
 });
