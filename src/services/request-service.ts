@@ -83,12 +83,13 @@ export class RequestService {
     const allowed = await this.authorize(requestId, actorId, decision, origin);
     if (!allowed.ok || !allowed.request) return allowed;
     const to = decision === 'approve' ? 'approved' : 'denied';
-    const patch = { approverId: actorId, decidedAt: this.deps.now().toISOString(), ...(reason ? { denyReason: reason } : {}) };
+    const patch = { approverId: actorId, ...(reason ? { denyReason: reason } : {}) };
     let result: TransitionResult;
     try {
       result = await this.deps.store.transition(allowed.request, to, {
         actorId,
         forbidSelf: true,
+        decision: true,
         patch,
         audit: { event: to, detail: reason || undefined },
       });

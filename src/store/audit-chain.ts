@@ -133,17 +133,20 @@ export class AuditChain {
   }
 
   /**
-   * Hashes `fields` against the head and runs the script, which must send its one command before
+   * Hashes the entry against the head and runs the script, which must send its one command before
    * it first awaits. A script that finds the head moved writes nothing and answers
-   * ['CONFLICT', head]: hash again and retry.
+   * ['CONFLICT', head]: hash again and retry. `entry` is asked again at every attempt, so an entry
+   * that carries the time of its attempt is stamped when it is sent for the last time: entries
+   * land in the order of their `at`, across replicas too (a retry is stamped after the write it
+   * lost to landed).
    */
-  async append<R extends unknown[]>(fields: AuditFields, run: (chained: AuditFields, chain: ChainArgs) => Promise<R>): Promise<{ result: R; fields: AuditFields }> {
-    const content: AuditFields = { ...fields };
-    delete content.prevHash;
-    delete content.hash;
+  async append<R extends unknown[]>(entry: () => AuditFields, run: (chained: AuditFields, chain: ChainArgs) => Promise<R>): Promise<{ result: R; fields: AuditFields }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       while (this.head === undefined) await this.readHead();
       // From here to the script's command, nothing awaits: the head moves on in the order sent.
+      const content: AuditFields = { ...entry() };
+      delete content.prevHash;
+      delete content.hash;
       const prevHash = this.head ?? GENESIS;
       const chained: AuditFields = { ...content, prevHash, hash: hashEntry(content, prevHash, this.key) };
       const chain = { expect: this.head ?? '', hash: chained.hash! };

@@ -73,7 +73,7 @@ export class AuditLog {
     const subject = fields.requestId || '-';
     const mirror = this.mirrored && options.mirror !== false;
     const keys = [this.streamKey, redisKeys.outbox(subject), redisKeys.outboxIndex, chainKeys.head(this.streamKey), ...auditIndexKeys(this.streamKey, fields)];
-    const { result } = await this.chain.append(fields, async (chained, chain) => {
+    const { result } = await this.chain.append(() => fields, async (chained, chain) => {
       return (await this.auditOnly(keys, { audit: auditPairs(chained), chain, subject, mirror, nowMs: Date.now() })) as string[];
     });
     return String(result[1]);

@@ -41,7 +41,7 @@ function fromHash(id: string, raw: Record<string, string>): ApiKeyRequest {
   return parsed.data;
 }
 
-type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'decidedAt' | 'denyReason' | 'error' | 'revealUntil' | 'note'>>;
+type Patch = Partial<Pick<ApiKeyRequest, 'keyUuid' | 'approverId' | 'denyReason' | 'error' | 'revealUntil' | 'note'>>;
 
 export type TransitionResult =
   | { ok: true; request: ApiKeyRequest; audit?: AuditFields }
@@ -53,6 +53,8 @@ export interface TransitionOptions {
   actorId: string;
   forbidSelf?: boolean;
   patch?: Patch;
+  /** A decision: `decidedAt` is stamped with the time of the attempt that lands. */
+  decision?: boolean;
   audit?: { event: AuditEventName; detail?: string };
   registry?: { record: KeyRecord; previousName?: string };
 }
@@ -106,7 +108,7 @@ export class RequestStore {
       mirror: this.mirrored,
     };
     const { result, fields } = await this.chain.append(
-      audit,
+      () => audit,
       async (chained, chain) => (await this.createScript(keys, { ...args, audit: auditPairs(chained), chain })) as string[],
     );
     const [status, holder] = result;
@@ -152,13 +154,14 @@ export class RequestStore {
   /**
    * Moves a request to `to` if, and only if, it is in a state from which that move is legal.
    * `audit` names the event written in the same atomic step; `registry` records the key; the
-   * notifications the new state owes (domain/notifications.ts) are recorded with it.
+   * notifications the new state owes (domain/notifications.ts) are recorded with it. The change
+   * is stamped (`updatedAt`, the entry's `at`, and `decidedAt` for a decision) with the time of
+   * the attempt that lands, so stamps follow the order in which changes land.
    */
   async transition(request: ApiKeyRequest, to: RequestState, options: TransitionOptions): Promise<TransitionResult> {
-    const at = this.now();
-    const patch = { ...options.patch, updatedAt: at.toISOString() };
-    const next: ApiKeyRequest = { ...request, ...patch, state: to };
-    const audit = options.audit ? auditFieldsFor(next, options.audit.event, options.actorId, at, { detail: options.audit.detail }) : undefined;
+    const stamped = (at: string) => ({ ...options.patch, ...(options.decision ? { decidedAt: at } : {}), updatedAt: at });
+    const { audit } = options;
+    const entry = audit && (() => auditFieldsFor({ ...request, ...options.patch, state: to }, audit.event, options.actorId, this.now(), { detail: audit.detail }));
     const keys = [
       redisKeys.request(request.id),
       redisKeys.openRequests,
@@ -170,7 +173,7 @@ export class RequestStore {
       redisKeys.outbox(request.id),
       redisKeys.outboxIndex,
       chainKeys.head(this.streamKey),
-      ...(audit ? auditIndexKeys(this.streamKey, audit) : []),
+      ...(entry ? auditIndexKeys(this.streamKey, entry()) : []),
     ];
     const reg = options.registry;
     const args = {
@@ -179,7 +182,6 @@ export class RequestStore {
       actorId: options.actorId,
       forbidSelf: Boolean(options.forbidSelf),
       terminal: isTerminal(to),
-      patch: toPairs(patch),
       // Only FirstGen key names are unique (and indexed); NextGen tokens may share a key's name.
       registry: reg
         ? {
@@ -191,11 +193,15 @@ export class RequestStore {
         : false,
       outbox: owedFor(to).map((n) => JSON.stringify(n)),
       mirror: this.mirrored && Boolean(audit),
-      nowMs: at.getTime(),
     };
-    const run = async (entry: AuditFields | undefined, chain: ChainArgs | false) =>
-      (await this.transitionScript(keys, { ...args, audit: entry ? auditPairs(entry) : false, chain })) as string[];
-    const { result, fields } = audit ? await this.chain.append(audit, run) : { result: await run(undefined, false), fields: undefined };
+    let next = request;
+    const run = async (entry: AuditFields | undefined, chain: ChainArgs | false) => {
+      const at = entry?.at ?? this.now().toISOString();
+      const changes = stamped(at);
+      next = { ...request, ...changes, state: to };
+      return (await this.transitionScript(keys, { ...args, patch: toPairs(changes), nowMs: Date.parse(at), audit: entry ? auditPairs(entry) : false, chain })) as string[];
+    };
+    const { result, fields } = entry ? await this.chain.append(entry, run) : { result: await run(undefined, false), fields: undefined };
     const [status, a, b] = result;
     if (status === 'OK') return { ok: true, request: { ...next, version: Number(a) }, audit: fields };
     if (status === 'NOT_FOUND') return { ok: false, reason: 'NOT_FOUND' };

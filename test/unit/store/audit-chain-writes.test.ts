@@ -70,7 +70,7 @@ describe('audit-writing scripts and the chain head', () => {
     const chain = AuditChain.for(real.redis, 'piped', KEY);
     const appends = Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        chain.append(standaloneAuditFields('refused', 'piped', `U${i}`, new Date(), 'x'), async (chained, args) => {
+        chain.append(() => standaloneAuditFields('refused', 'piped', `U${i}`, new Date(), 'x'), async (chained, args) => {
           events.push('sent');
           const keys = ['piped', 'ob', 'obi', chainKeys.head('piped'), `piped:idx:user:U${i}`];
           const result = (await only(keys, { audit: auditPairs(chained), chain: args, subject: '-', mirror: false, nowMs: Date.now() })) as string[];
@@ -97,5 +97,35 @@ describe('audit-writing scripts and the chain head', () => {
     expect(results.map((r) => (typeof r === 'string' ? 'appended' : r.ok ? 'ok' : r.reason))).toEqual(['ok', 'NAME_TAKEN', 'ok', 'appended', 'ok']);
     const report = await verifyTrail(real.redis, 'piped', { hmacKey: KEY, onVerdict: (v) => expect(v).toBeUndefined() });
     expect(report).toMatchObject({ chained: 10, valid: 10, problems: 0 });
+  });
+  it('stamps a decision with the time of the attempt that lands: one that lost a race to another replica is stamped after it', async () => {
+    const other = new Redis(real.server.url);
+    try {
+      let tick = 0;
+      const clock = () => new Date(Date.UTC(2026, 0, 1) + ++tick * 1000);
+      const [mine, theirs] = [real.redis, other].map((r) => new RequestStore(r, 'race', false, clock, { hmacKey: KEY }));
+      const [x, y] = [request('req-x'), request('req-y')];
+      await mine!.create(x); // this replica now knows the head...
+      await theirs!.create(y); // ...which the other one moves
+      // Hold this replica's connection, so that its decision, stamped first, reaches Redis last.
+      const held = real.redis.blpop('race:nothing', 0.3);
+      const slow = mine!.transition(x, 'approved', { actorId: 'U0ADMIN', decision: true, patch: { approverId: 'U0ADMIN' }, audit: { event: 'approved' } });
+      const fast = await theirs!.transition(y, 'approved', { actorId: 'U0ADMIN', decision: true, patch: { approverId: 'U0ADMIN' }, audit: { event: 'approved' } });
+      await held;
+      const late = await slow;
+      if (!late.ok || !fast.ok) throw new Error('both decisions should land');
+      expect(Date.parse(late.request.decidedAt!)).toBeGreaterThan(Date.parse(fast.request.decidedAt!));
+      // What Redis holds agrees: the request's decidedAt and updatedAt, and the entry's time.
+      const stored = await real.redis.hmget('apikey:req:req-x', 'decidedAt', 'updatedAt');
+      expect(stored).toEqual([late.request.decidedAt, late.request.decidedAt]);
+      expect(late.audit?.at).toBe(late.request.decidedAt);
+      const entries = await real.redis.xrange('race', '-', '+');
+      const times = entries.map(([, flat]) => flat[flat.indexOf('at') + 1]!);
+      expect(times).toEqual([...times].sort());
+      const report = await verifyTrail(real.redis, 'race', { hmacKey: KEY, onVerdict: (v) => expect(v).toBeUndefined() });
+      expect(report).toMatchObject({ chained: 4, valid: 4, problems: 0 });
+    } finally {
+      other.disconnect();
+    }
   });
 });
