@@ -99,11 +99,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): BotApp 
   });
 
   const now = () => new Date();
-  const budget = new BudgetGate(new HarnessBudget(redis, config.harness.accountId, config.harness.rateLimitPerMinute, overrides.harnessBudgetWindowMs), logger);
+  const harnessBudget = new HarnessBudget(redis, config.harness.accountId, config.harness.rateLimitPerMinute, overrides.harnessBudgetWindowMs);
+  const budget = new BudgetGate(harnessBudget, logger);
   const { harness, picker } = harnessFor(config, redis, logger, budget);
   const notifier = new SlackNotifier(app.client, { approvalChannelId: config.approvalChannelId, auditChannelId: config.auditChannelId });
   const mirrored = Boolean(config.auditChannelId);
-  const store = new RequestStore(redis, config.auditStreamKey, mirrored, now, { hmacKey: config.auditHmacKey });
+  const store = new RequestStore(redis, config.auditStreamKey, mirrored, now, { hmacKey: config.auditHmacKey, line: harnessBudget.line });
   const registry = new KeyRegistry(redis);
   const audit = new AuditLog(redis, config.auditStreamKey, mirrored, { hmacKey: config.auditHmacKey });
   const checkpoints = new AuditCheckpoints({ redis, streamKey: config.auditStreamKey, hmacKey: config.auditHmacKey, intervalMs: config.auditCheckpointIntervalMs, notifier, logger, now });

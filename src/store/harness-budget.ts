@@ -46,10 +46,23 @@ export interface Slot {
   member?: string;
 }
 
-/** Harness's per-account call budget, shared by every replica through Redis. */
 /** A waiting change renews its lease at every look (at least once a second); a call lasts less than this. */
 const LEASE_MS = 60_000;
 
+/**
+ * Where approved changes wait their turn. The request store puts an approval in line in the same
+ * atomic step that records it (lua.ts TRANSITION), so the line keeps the order in which approvals
+ * landed, whichever replica's execution reaches the budget first.
+ */
+export interface Line {
+  /** ZSET: ticket (request id) -> when its approval landed. */
+  queue: string;
+  /** ZSET: ticket -> until when its replica is known to be alive. */
+  lease: string;
+  leaseMs: number;
+}
+
+/** Harness's per-account call budget, shared by every replica through Redis. */
 export class HarnessBudget {
   private readonly acquireScript;
   private readonly windowKey: string;
@@ -66,6 +79,10 @@ export class HarnessBudget {
     this.windowKey = `apikey:harness-budget:{${account}}`;
     this.queueKey = `apikey:harness-queue:{${account}}`;
     this.leaseKey = `apikey:harness-lease:{${account}}`;
+  }
+
+  get line(): Line {
+    return { queue: this.queueKey, lease: this.leaseKey, leaseMs: LEASE_MS };
   }
 
   /** Takes a slot for one call now, or says how long to wait. `ticket`: the change this call serves. */
@@ -91,7 +108,11 @@ export class HarnessBudget {
     await guard(() => this.redis.zadd(this.windowKey, 'XX', Date.now(), member));
   }
 
-  /** Puts an approved change in line (by approval time); it keeps its place until it leaves. */
+  /**
+   * Keeps an approved change in line (by approval time) and renews its lease; it keeps its place
+   * until it leaves. An approval is already in line from the step that recorded it; this puts
+   * back one that lost its place (its replica stopped and the reconciler recovers it).
+   */
   async join(ticket: string, approvedAtMs: number): Promise<void> {
     await guard(() => this.redis.multi().zadd(this.queueKey, 'NX', approvedAtMs, ticket).zadd(this.leaseKey, Date.now() + LEASE_MS, ticket).exec());
   }

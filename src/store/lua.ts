@@ -77,10 +77,12 @@ return {'OK', id}
 
 /**
  * KEYS: 1 request, 2 open set, 3 pending names, 4 registry, 5 registry names, 6 pending keys,
- *       7 stream, 8 outbox, 9 outbox index, 10 chain head, 11.. audit index keys
+ *       7 stream, 8 outbox, 9 outbox index, 10 chain head, then with line: 11 Harness queue,
+ *       12 its leases; then the audit index keys
  * ARGV[1]: { from (states), to, actorId, forbidSelf, terminal, patch, audit (or false),
  *            chain (or false, with audit), registry ({ uuid, record, name, previousName } or false),
- *            outbox, mirror, nowMs }
+ *            outbox, mirror, nowMs, line ({ leaseMs } or false: an approval taking its place in
+ *            the Harness queue, scored by its audit entry's id so the queue keeps landing order) }
  */
 export const TRANSITION = `${COMMON}
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -118,7 +120,13 @@ if reg then
 end
 outbox_push(KEYS[8], KEYS[9], id, a.outbox)
 local entry = ''
-if a.audit then entry = audit_append(KEYS[7], KEYS[10], a.audit, 11, a.mirror and KEYS[8], KEYS[9], id) end
+if a.audit then entry = audit_append(KEYS[7], KEYS[10], a.audit, a.line and 13 or 11, a.mirror and KEYS[8], KEYS[9], id) end
+if a.line and entry ~= '' then
+  -- ms + seq/1000: entries of one millisecond stay in stream order (a double keeps 1/4096 there).
+  local ms, seq = string.match(entry, '^(%d+)-(%d+)$')
+  redis.call('ZADD', KEYS[11], 'NX', tonumber(ms) + math.min(tonumber(seq), 999) / 1000, id)
+  redis.call('ZADD', KEYS[12], a.nowMs + a.line.leaseMs, id)
+end
 return {'OK', tostring(version), entry}
 `;
 

@@ -8,6 +8,7 @@ import { AuditChain, chainKeys, type ChainArgs } from './audit-chain';
 import { auditIndexKeys, auditPairs } from './audit-log';
 import { redisKeys } from './keys';
 import { CREATE_REQUEST, TRANSITION } from './lua';
+import type { Line } from './harness-budget';
 import { guard, script } from './redis';
 
 /**
@@ -63,6 +64,7 @@ export class RequestStore {
   private readonly createScript;
   private readonly transitionScript;
   private readonly chain: AuditChain;
+  private readonly line?: Line;
 
   constructor(
     private readonly redis: Redis,
@@ -70,8 +72,10 @@ export class RequestStore {
     /** Whether audit entries owe a mirror to an audit channel. */
     private readonly mirrored: boolean,
     private readonly now: () => Date = () => new Date(),
-    options: { hmacKey?: string } = {},
+    /** `line`: the Harness queue, where an approval takes its place in the step that records it. */
+    options: { hmacKey?: string; line?: Line } = {},
   ) {
+    this.line = options.line;
     this.createScript = script(redis, 'apikeyCreateRequest', CREATE_REQUEST);
     this.transitionScript = script(redis, 'apikeyTransition', TRANSITION);
     this.chain = AuditChain.for(redis, streamKey, options.hmacKey);
@@ -162,6 +166,7 @@ export class RequestStore {
     const stamped = (at: string) => ({ ...options.patch, ...(options.decision ? { decidedAt: at } : {}), updatedAt: at });
     const { audit } = options;
     const entry = audit && (() => auditFieldsFor({ ...request, ...options.patch, state: to }, audit.event, options.actorId, this.now(), { detail: audit.detail }));
+    const line = to === 'approved' && entry ? this.line : undefined;
     const keys = [
       redisKeys.request(request.id),
       redisKeys.openRequests,
@@ -173,6 +178,7 @@ export class RequestStore {
       redisKeys.outbox(request.id),
       redisKeys.outboxIndex,
       chainKeys.head(this.streamKey),
+      ...(line ? [line.queue, line.lease] : []),
       ...(entry ? auditIndexKeys(this.streamKey, entry()) : []),
     ];
     const reg = options.registry;
@@ -193,6 +199,7 @@ export class RequestStore {
         : false,
       outbox: owedFor(to).map((n) => JSON.stringify(n)),
       mirror: this.mirrored && Boolean(audit),
+      line: line ? { leaseMs: line.leaseMs } : false,
     };
     let next = request;
     const run = async (entry: AuditFields | undefined, chain: ChainArgs | false) => {

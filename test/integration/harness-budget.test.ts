@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { ACTIONS, NEXTGEN_MODALS } from '../../src/slack/ids';
 import { groupId } from '../../src/simulators/harness-firstgen';
 import { APPROVERS, REQUESTER, startEnvironment, type Environment } from '../helpers/environment';
-import { clickDecision, dmsTo, submitCreate, waitUntil } from '../helpers/flows';
+import { clickDecision, dmsTo, readAudit, submitCreate, waitUntil } from '../helpers/flows';
 import { approveToken, createTokenValues, submitToken } from '../helpers/nextgen-flows';
 
 /**
@@ -38,11 +38,16 @@ describe("Harness's budget shared by replicas", () => {
     // Close to the budget's minimum: 10 calls at 4 per window need two more windows, not much more.
     expect(elapsed).toBeGreaterThanOrEqual(2 * WINDOW_MS - 200);
     expect(elapsed).toBeLessThan(4 * WINDOW_MS);
-    // Approval order: the first four sent are the first four approved (each waits for its turn).
+    // Approval order is the order in which the approvals landed (their audit entries' order):
+    // the first four sent are the first four approved (each waits for its turn), and each
+    // decision's decidedAt follows that order too.
+    const approvals = (await readAudit(env)).filter((e) => e.event === 'approved' && ids.includes(e.requestId));
+    expect(approvals).toHaveLength(10);
     const redis = new Redis(env.redis.url);
-    const decided = await Promise.all(ids.map(async (id, i) => ({ name: names[i]!, at: Date.parse((await redis.hget(`apikey:req:${id}`, 'decidedAt')) ?? '') })));
+    const decidedAt = await Promise.all(approvals.map(async (e) => Date.parse((await redis.hget(`apikey:req:${e.requestId}`, 'decidedAt')) ?? '')));
     redis.disconnect();
-    const approvedFirst = decided.sort((a, b) => a.at - b.at).slice(0, LIMIT).map((d) => d.name).sort();
+    expect(decidedAt).toEqual([...decidedAt].sort((a, b) => a - b));
+    const approvedFirst = approvals.slice(0, LIMIT).map((e) => e.keyName).sort();
     const sentFirst = creates.slice(0, LIMIT).map((c) => (c.variables.input as { name: string }).name).sort();
     expect(sentFirst).toEqual(approvedFirst);
     // Approvers saw the queue.

@@ -1,7 +1,9 @@
 import { createLogger } from '../../../src/logger';
 import { BudgetGate } from '../../../src/services/harness-budget';
 import { HarnessBudget } from '../../../src/store/harness-budget';
+import { RequestStore } from '../../../src/store/request-store';
 import { useRealRedis } from '../../helpers/real-redis';
+import { pendingRequest } from '../../helpers/requests';
 
 describe('HarnessBudget (sliding window and queue in Redis)', () => {
   const real = useRealRedis();
@@ -21,6 +23,28 @@ describe('HarnessBudget (sliding window and queue in Redis)', () => {
     await budget.join('second', 2);
     expect((await budget.tryAcquire('second')).ahead).toBe(1);
     expect((await budget.tryAcquire('first')).waitMs).toBe(0);
+  });
+
+  it('an approval takes its place in line in the step that records it: one approved later waits, even when its execution asks first', async () => {
+    const budget = new HarnessBudget(real.redis, 'acct-line', 1, 60_000);
+    const store = new RequestStore(real.redis, 'line-audit', false, () => new Date(), { line: budget.line });
+    const [first, later, denied] = [pendingRequest('req-l1'), pendingRequest('req-l2'), pendingRequest('req-l3')];
+    for (const r of [first, later, denied]) await store.create(r);
+    const decide = (r: typeof first, to: 'approved' | 'denied') => store.transition(r, to, { actorId: 'U0ADMIN', forbidSelf: true, decision: true, patch: { approverId: 'U0ADMIN' }, audit: { event: to } });
+    await decide(first, 'approved');
+    await decide(later, 'approved');
+    await decide(denied, 'denied');
+    const approvals = (await real.redis.xrange('line-audit', '-', '+')).filter(([, f]) => f.includes('approved')).map(([id]) => Number(id.split('-')[0]));
+    const line = await real.redis.zrange('apikey:harness-queue:{acct-line}', 0, -1, 'WITHSCORES');
+    expect(line.filter((_, i) => i % 2 === 0)).toEqual(['req-l1', 'req-l2']); // a denial joins no line
+    expect(Math.floor(Number(line[1]))).toBe(approvals[0]);
+    expect(Math.floor(Number(line[3]))).toBe(approvals[1]);
+    expect(await real.redis.zscore('apikey:harness-lease:{acct-line}', 'req-l2')).not.toBeNull();
+    // The later approval's execution reaches the budget before the first one's does: it waits.
+    const early = await budget.tryAcquire('req-l2');
+    expect(early.ahead).toBe(1);
+    expect(early.waitMs).toBeGreaterThan(0);
+    expect(await budget.tryAcquire('req-l1')).toMatchObject({ waitMs: 0 });
   });
 
   it('drops the place of a change whose replica died, so it cannot block the line for good', async () => {
