@@ -135,10 +135,10 @@ export class AuditChain {
   /**
    * Hashes the entry against the head and runs the script, which must send its one command before
    * it first awaits. A script that finds the head moved writes nothing and answers
-   * ['CONFLICT', head]: hash again and retry. `entry` is asked again at every attempt, so an entry
-   * that carries the time of its attempt is stamped when it is sent for the last time: entries
-   * land in the order of their `at`, across replicas too (a retry is stamped after the write it
-   * lost to landed).
+   * ['CONFLICT', head]: hash again and retry. `entry` is asked again at every attempt, so a caller
+   * that stamps it with the time of the attempt (a transition does) gets entries whose `at`
+   * follows the chain's order, across replicas too: a retry is stamped after the write it lost to
+   * landed.
    */
   async append<R extends unknown[]>(entry: () => AuditFields, run: (chained: AuditFields, chain: ChainArgs) => Promise<R>): Promise<{ result: R; fields: AuditFields }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -81,8 +81,9 @@ return {'OK', id}
  *       12 its leases; then the audit index keys
  * ARGV[1]: { from (states), to, actorId, forbidSelf, terminal, patch, audit (or false),
  *            chain (or false, with audit), registry ({ uuid, record, name, previousName } or false),
- *            outbox, mirror, nowMs, line ({ leaseMs } or false: an approval taking its place in
- *            the Harness queue, scored by its audit entry's id so the queue keeps landing order) }
+ *            outbox, mirror, nowMs, line ({ leaseUntil } or false: the Harness queue. An
+ *            approval takes its place in line, scored by its audit entry's id so the line keeps
+ *            the order approvals landed in; a request that ends leaves it, whatever ended it) }
  */
 export const TRANSITION = `${COMMON}
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -121,11 +122,14 @@ end
 outbox_push(KEYS[8], KEYS[9], id, a.outbox)
 local entry = ''
 if a.audit then entry = audit_append(KEYS[7], KEYS[10], a.audit, a.line and 13 or 11, a.mirror and KEYS[8], KEYS[9], id) end
-if a.line and entry ~= '' then
+if a.line and a.terminal then
+  redis.call('ZREM', KEYS[11], id)
+  redis.call('ZREM', KEYS[12], id)
+elseif a.line and entry ~= '' then
   -- ms + seq/1000: entries of one millisecond stay in stream order (a double keeps 1/4096 there).
   local ms, seq = string.match(entry, '^(%d+)-(%d+)$')
   redis.call('ZADD', KEYS[11], 'NX', tonumber(ms) + math.min(tonumber(seq), 999) / 1000, id)
-  redis.call('ZADD', KEYS[12], a.nowMs + a.line.leaseMs, id)
+  redis.call('ZADD', KEYS[12], a.line.leaseUntil, id)
 end
 return {'OK', tostring(version), entry}
 `;

@@ -166,7 +166,9 @@ export class RequestStore {
     const stamped = (at: string) => ({ ...options.patch, ...(options.decision ? { decidedAt: at } : {}), updatedAt: at });
     const { audit } = options;
     const entry = audit && (() => auditFieldsFor({ ...request, ...options.patch, state: to }, audit.event, options.actorId, this.now(), { detail: audit.detail }));
-    const line = to === 'approved' && entry ? this.line : undefined;
+    // An approval takes its place in Harness's queue; an end (done, failed, ...) leaves it, even
+    // one that never reached its turn.
+    const line = (to === 'approved' && entry) || isTerminal(to) ? this.line : undefined;
     const keys = [
       redisKeys.request(request.id),
       redisKeys.openRequests,
@@ -199,14 +201,15 @@ export class RequestStore {
         : false,
       outbox: owedFor(to).map((n) => JSON.stringify(n)),
       mirror: this.mirrored && Boolean(audit),
-      line: line ? { leaseMs: line.leaseMs } : false,
     };
     let next = request;
     const run = async (entry: AuditFields | undefined, chain: ChainArgs | false) => {
       const at = entry?.at ?? this.now().toISOString();
       const changes = stamped(at);
       next = { ...request, ...changes, state: to };
-      return (await this.transitionScript(keys, { ...args, patch: toPairs(changes), nowMs: Date.parse(at), audit: entry ? auditPairs(entry) : false, chain })) as string[];
+      // The lease is judged by the budget's clock (Date.now()), whatever clock stamps the change.
+      const inLine = line ? { leaseUntil: Date.now() + line.leaseMs } : false;
+      return (await this.transitionScript(keys, { ...args, patch: toPairs(changes), nowMs: Date.parse(at), line: inLine, audit: entry ? auditPairs(entry) : false, chain })) as string[];
     };
     const { result, fields } = entry ? await this.chain.append(entry, run) : { result: await run(undefined, false), fields: undefined };
     const [status, a, b] = result;

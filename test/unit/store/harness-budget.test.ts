@@ -47,6 +47,25 @@ describe('HarnessBudget (sliding window and queue in Redis)', () => {
     expect(await budget.tryAcquire('req-l1')).toMatchObject({ waitMs: 0 });
   });
 
+  it('a request that ends leaves the line in the step that records its end, even one that never reached its turn', async () => {
+    const budget = new HarnessBudget(real.redis, 'acct-end', 1, 60_000);
+    const store = new RequestStore(real.redis, 'end-audit', false, () => new Date(), { line: budget.line });
+    const [broken, next] = [pendingRequest('req-e1'), pendingRequest('req-e2')];
+    for (const r of [broken, next]) await store.create(r);
+    const approve = (r: typeof broken) => store.transition(r, 'approved', { actorId: 'U0ADMIN', forbidSelf: true, decision: true, patch: { approverId: 'U0ADMIN' }, audit: { event: 'approved' } });
+    const approved = await approve(broken);
+    await approve(next);
+    if (!approved.ok) throw new Error('the approval should land');
+    // Its execution fails before it asks the budget for a turn (say, Redis failed a read).
+    const claimed = await store.transition(approved.request, 'executing', { actorId: 'U0ADMIN' });
+    if (!claimed.ok) throw new Error('the claim should land');
+    expect(await real.redis.zrange('apikey:harness-queue:{acct-end}', 0, -1)).toEqual(['req-e1', 'req-e2']);
+    await store.transition(claimed.request, 'failed', { actorId: 'U0ADMIN', patch: { error: 'x' }, audit: { event: 'failed', detail: 'x' } });
+    expect(await real.redis.zrange('apikey:harness-queue:{acct-end}', 0, -1)).toEqual(['req-e2']);
+    expect(await real.redis.zrange('apikey:harness-lease:{acct-end}', 0, -1)).toEqual(['req-e2']);
+    expect(await budget.tryAcquire('req-e2')).toMatchObject({ waitMs: 0, ahead: 0 });
+  });
+
   it('drops the place of a change whose replica died, so it cannot block the line for good', async () => {
     const budget = new HarnessBudget(real.redis, 'acct-ghosts', 2, 60_000);
     await budget.join('ghost-1', 1);
