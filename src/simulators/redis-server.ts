@@ -32,34 +32,57 @@ function redisBinary(): string {
   return found;
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+/** The process id of the redis-server answering on `port`, or undefined when none answers. */
+function servingPid(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let text = '';
+    const done = (pid?: number) => {
+      s.destroy();
+      resolve(pid);
+    };
+    s.setTimeout(1000, () => done());
+    s.once('connect', () => s.write('INFO server\r\n'));
+    s.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      const found = /process_id:(\d+)/.exec(text);
+      if (found) done(Number(found[1]));
+    });
+    s.once('error', () => done());
+  });
+}
+
+/** Thrown when another process took the port between `freePort()` and the spawn. */
+class PortTaken extends Error {}
+
+/**
+ * Waits until the server on `port` is `child` itself. Another suite (or another test run) may have
+ * taken the port since `freePort()` chose it: then this child exits, and a PING would be answered
+ * by the other server, whose stop later looks like an outage here.
+ */
+async function waitForChild(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (child.exitCode !== null || child.signalCode !== null) throw new PortTaken(`redis-server exited at once: is 127.0.0.1:${port} taken?`);
+    if ((await servingPid(port)) === child.pid) return;
     if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `port`: that one (no second try when it is taken); by default a free one. */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
   const bin = redisBinary();
-  const port = await freePort();
+  let port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(tmpdir(), 'apikey-redis-'));
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    const c = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
       stdio: 'ignore',
     });
-    await waitForPort(port, 5000);
+    child = c;
+    await waitForChild(port, c, 5000);
   };
   const stop = async () => {
     const c = child;
@@ -70,7 +93,19 @@ export async function startRedis(): Promise<RedisServer> {
       c.kill('SIGKILL');
     });
   };
-  await start();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      if (!(err instanceof PortTaken) || options.port !== undefined || attempt === 5) {
+        await stop();
+        rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
+      port = await freePort();
+    }
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
