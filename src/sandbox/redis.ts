@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort } from '../simulators/redis-server';
+import { freePort, servingPid } from '../simulators/redis-server';
 import type Redis from 'ioredis';
 import { isAlive, SandboxError } from './data-dir';
 import type { Generation } from './mode';
@@ -69,15 +69,22 @@ function redisBinary(root: string): string {
   return bin;
 }
 
-async function waitUntilServing(port: number, child: ChildProcess, logFile: string): Promise<void> {
+/**
+ * Waits until `child` itself serves `port` (another process may have taken the port since it was
+ * chosen: then the child exits, and a PING would be answered by that other server). Returns false
+ * when the port was taken, so that the caller tries another.
+ */
+async function waitUntilServing(port: number, child: ChildProcess, logFile: string): Promise<boolean> {
   const deadline = Date.now() + 15_000; // loading a large append-only file takes a while (PING answers -LOADING)
-  while (!(await answersPing(port))) {
+  while (!((await servingPid(port)) === child.pid && (await answersPing(port)))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-8).join('\n') : '';
+      if (child.exitCode !== null && /already in use/i.test(log)) return false;
       throw new SandboxError(`redis-server did not start on 127.0.0.1:${port}; the end of ${logFile}:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  return true;
 }
 
 async function stopProcess(pid: number, child?: ChildProcess): Promise<void> {
@@ -100,7 +107,8 @@ async function ours(pid: number, port: number): Promise<boolean> {
   if (!isAlive(pid)) return false;
   const cmdline = `/proc/${pid}/cmdline`;
   if (existsSync('/proc/self/cmdline') && !(existsSync(cmdline) && readFileSync(cmdline, 'utf8').includes('redis-server'))) return false;
-  return answersPing(port);
+  // The server on that port must be that process: the port may since have gone to another one.
+  return (await servingPid(port)) === pid && answersPing(port);
 }
 
 export async function childRedis(dataDir: string, root: string, db: number): Promise<SandboxRedis> {
@@ -123,12 +131,15 @@ export async function childRedis(dataDir: string, root: string, db: number): Pro
     [pid, port] = [previous.pid, previous.port];
   } else {
     const bin = redisBinary(root);
-    port = await freePort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--logfile', 'redis.log'];
-    // Its own process group: Ctrl-C in the terminal reaches only the bot, which stops Redis last.
-    child = spawn(bin, args, { cwd: dir, stdio: 'ignore', detached: true });
-    child.on('error', () => undefined); // reported by waitUntilServing
-    await waitUntilServing(port, child, path.join(dir, 'redis.log'));
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--logfile', 'redis.log'];
+      // Its own process group: Ctrl-C in the terminal reaches only the bot, which stops Redis last.
+      child = spawn(bin, args, { cwd: dir, stdio: 'ignore', detached: true });
+      child.on('error', () => undefined); // reported by waitUntilServing
+      if (await waitUntilServing(port, child, path.join(dir, 'redis.log'))) break;
+      if (attempt === 3) throw new SandboxError(`redis-server found each port it was given taken (the last: 127.0.0.1:${port}); try again`);
+    }
     pid = child.pid!;
     writeFileSync(stateFile, JSON.stringify({ pid, port }), { mode: 0o600 });
   }

@@ -33,7 +33,7 @@ function redisBinary(): string {
 }
 
 /** The process id of the redis-server answering on `port`, or undefined when none answers. */
-function servingPid(port: number): Promise<number | undefined> {
+export function servingPid(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let text = '';

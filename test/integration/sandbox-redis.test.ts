@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { isAlive } from '../../src/sandbox/data-dir';
 import { childRedis } from '../../src/sandbox/redis';
+import { servingPid, startRedis } from '../../src/simulators/redis-server';
 
 /**
  * The sandbox's own redis-server (when no REDIS_URL is set and nothing answers on 6379): on
@@ -60,5 +61,25 @@ describe("the sandbox's child redis-server", () => {
     expect(adopted.url).toBe(orphan.url);
     await adopted.stop();
     expect(isAlive(left.pid)).toBe(false);
+  }, 30_000);
+
+  it('does not adopt a redis-server that answers on the recorded port but is not the recorded process', async () => {
+    const [stranger, other] = [await startRedis(), await startRedis()];
+    const otherPid = await servingPid(other.port);
+    // The state file names a live redis-server (the other one) on a port that now serves another.
+    writeFileSync(path.join(dataDir, 'redis.json'), JSON.stringify({ pid: otherPid, port: stranger.port }));
+    const probe = new Redis(stranger.url);
+    try {
+      await probe.set('owner', 'stranger');
+      const started = await childRedis(dataDir, ROOT, 0);
+      expect(started.url).not.toContain(`:${stranger.port}/`);
+      expect(stateOf().pid).not.toBe(otherPid);
+      await started.stop();
+      expect(await probe.get('owner')).toBe('stranger'); // left alone, and so is the other
+      expect(isAlive(otherPid!)).toBe(true);
+    } finally {
+      probe.disconnect();
+      await Promise.all([stranger.close(), other.close()]);
+    }
   }, 30_000);
 });
