@@ -25,7 +25,7 @@ export class BudgetGate implements CallBudget {
       const slot = await this.budget.tryAcquire(turn?.ticket);
       const member = slot.member;
       if (member) return () => this.budget.ended(member).catch((err: unknown) => this.logger.warn('could not re-stamp a Harness call', err));
-      if (turn && slot.ahead > 0) turn.onQueued(slot.ahead);
+      if (turn) turn.onQueued(slot.ahead);
       await new Promise((r) => setTimeout(r, Math.min(slot.waitMs, 1000)));
     }
   }

@@ -8,8 +8,12 @@ import { guard, script } from './redis';
  * ARGV[1]: { now, windowMs, limit, member, ticket (or ''), leaseMs }
  * A call may go when fewer than `limit` calls were made in the last `windowMs` — a sliding
  * window, so no 60-second span ever holds more (a token bucket lets a full burst through twice
- * in one minute). A change waiting its turn may go only when it is among the first in line for
- * the free slots. Returns {0, 0} when the call may go, else {ms to wait, changes ahead}.
+ * in one minute). A change waiting its turn may go only when the free slots hold every change
+ * still waiting ahead of it, and itself. Its first call to get a slot takes it out of line: from
+ * then on it counts in the window, not ahead of those behind it (counted twice, it kept the
+ * window half empty and let a later change overtake the ones asleep before it), and its later
+ * calls go whenever the window has room: it was approved before any change still waiting.
+ * Returns {0, 0} when the call may go, else {ms to wait, changes ahead}.
  */
 const ACQUIRE = `
 local a = cjson.decode(ARGV[1])
@@ -28,6 +32,10 @@ end
 if used + ahead < a.limit then
   redis.call('ZADD', KEYS[1], a.now, a.member)
   redis.call('PEXPIRE', KEYS[1], a.windowMs)
+  if a.ticket ~= '' then
+    redis.call('ZREM', KEYS[2], a.ticket)
+    redis.call('ZREM', KEYS[3], a.ticket)
+  end
   return {0, 0}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

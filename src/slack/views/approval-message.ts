@@ -42,7 +42,8 @@ export function approvalMessage(request: ApiKeyRequest, extra: { queuedAhead?: n
       ],
     });
   } else {
-    const queued = extra.queuedAhead ? ` · queued for Harness's rate limit, ${extra.queuedAhead} ahead` : '';
+    const ahead = extra.queuedAhead;
+    const queued = ahead === undefined ? '' : ` · queued for Harness's rate limit, ${ahead > 0 ? `${ahead} ahead` : 'next in line'}`;
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(outcomeLine(request) + queued, 2900) }] });
   }
   // The fallback text is parsed as mrkdwn in notifications: escape it like every mrkdwn field.

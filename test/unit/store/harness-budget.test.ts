@@ -25,6 +25,19 @@ describe('HarnessBudget (sliding window and queue in Redis)', () => {
     expect((await budget.tryAcquire('first')).waitMs).toBe(0);
   });
 
+  it('a change whose call got a slot counts in the window, not in line: the window fills, and those behind wait for the next', async () => {
+    const budget = new HarnessBudget(real.redis, 'acct-twice', 2, 60_000);
+    for (const [i, ticket] of ['c1', 'c2', 'c3'].entries()) await budget.join(ticket, i + 1);
+    expect(await budget.tryAcquire('c1')).toMatchObject({ waitMs: 0 });
+    // c1's call is under way: c2 is now first in line and the window has room.
+    expect(await budget.tryAcquire('c2')).toMatchObject({ waitMs: 0 });
+    const third = await budget.tryAcquire('c3');
+    expect(third.waitMs).toBeGreaterThan(0);
+    expect(third.ahead).toBe(0);
+    // c1 and c2 left the line with their first slot (their later calls go when the window has room).
+    expect(await real.redis.zrange('apikey:harness-queue:{acct-twice}', 0, -1)).toEqual(['c3']);
+  });
+
   it('an approval takes its place in line in the step that records it: one approved later waits, even when its execution asks first', async () => {
     const budget = new HarnessBudget(real.redis, 'acct-line', 1, 60_000);
     const store = new RequestStore(real.redis, 'line-audit', false, () => new Date(), { line: budget.line });
@@ -75,7 +88,8 @@ describe('HarnessBudget (sliding window and queue in Redis)', () => {
     // Their replica stopped renewing: the leases lapse.
     await real.redis.zadd('apikey:harness-lease:{acct-ghosts}', Date.now() - 1, 'ghost-1', Date.now() - 1, 'ghost-2');
     expect(await budget.tryAcquire('alive')).toMatchObject({ waitMs: 0 });
-    expect(await real.redis.zrange('apikey:harness-queue:{acct-ghosts}', 0, -1)).toEqual(['alive']);
+    // The ghosts are gone, and 'alive', its call under way, counts in the window, not in line.
+    expect(await real.redis.zrange('apikey:harness-queue:{acct-ghosts}', 0, -1)).toEqual([]);
   });
 
   it('keeps each running change in its own turn while others finish (the turn storage goes off only when none runs)', async () => {
