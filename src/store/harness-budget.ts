@@ -113,7 +113,9 @@ export class HarnessBudget {
    * when a request spends a while on the network.
    */
   async ended(member: string): Promise<void> {
-    await guard(() => this.redis.zadd(this.windowKey, 'XX', Date.now(), member));
+    // The window's key expires a window after its newest stamp, this one's included (it expired
+    // a window after the newest slot taken, forgetting calls that ended later).
+    await guard(() => this.redis.multi().zadd(this.windowKey, 'XX', Date.now(), member).pexpire(this.windowKey, this.windowMs).exec());
   }
 
   /**
@@ -133,6 +135,6 @@ export class HarnessBudget {
   async exhausted(): Promise<void> {
     const now = Date.now();
     const fill = Array.from({ length: this.limit }, () => [now, randomUUID()] as const).flat();
-    await guard(() => this.redis.zadd(this.windowKey, ...fill));
+    await guard(() => this.redis.multi().zadd(this.windowKey, ...fill).pexpire(this.windowKey, this.windowMs).exec());
   }
 }

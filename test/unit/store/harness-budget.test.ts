@@ -17,6 +17,16 @@ describe('HarnessBudget (sliding window and queue in Redis)', () => {
     expect(refused.waitMs).toBeLessThanOrEqual(1000);
   });
 
+  it('counts a call from its end: the window remembers one that ended later than the newest slot was taken', async () => {
+    const budget = new HarnessBudget(real.redis, 'acct-ended', 1, 1000);
+    const slot = await budget.tryAcquire();
+    expect(slot.waitMs).toBe(0);
+    await new Promise((r) => setTimeout(r, 600));
+    await budget.ended(slot.member!); // a slow call: it ended 600 ms after its slot was taken
+    await new Promise((r) => setTimeout(r, 600)); // past a window since the slot, not since the end
+    expect((await budget.tryAcquire()).waitMs).toBeGreaterThan(0);
+  });
+
   it('serves queued changes in approval order', async () => {
     const budget = new HarnessBudget(real.redis, 'acct-order', 1, 60_000);
     await budget.join('first', 1);
