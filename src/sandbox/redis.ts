@@ -102,12 +102,11 @@ async function stopProcess(pid: number, child?: ChildProcess): Promise<void> {
   }
 }
 
-/** Is `pid` the redis-server we started (Linux: its command line), and does it answer on `port`? */
+/** Is `pid` the redis-server serving `port` (its INFO says so), and does it answer there? */
 async function ours(pid: number, port: number): Promise<boolean> {
   if (!isAlive(pid)) return false;
-  const cmdline = `/proc/${pid}/cmdline`;
-  if (existsSync('/proc/self/cmdline') && !(existsSync(cmdline) && readFileSync(cmdline, 'utf8').includes('redis-server'))) return false;
-  // The server on that port must be that process: the port may since have gone to another one.
+  // The server on that port must be that process (a redis-server, then): the port may since have
+  // gone to another one, and the pid to another program.
   return (await servingPid(port)) === pid && answersPing(port);
 }
 

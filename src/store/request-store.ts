@@ -203,13 +203,13 @@ export class RequestStore {
       mirror: this.mirrored && Boolean(audit),
     };
     let next = request;
-    const run = async (entry: AuditFields | undefined, chain: ChainArgs | false) => {
-      const at = entry?.at ?? this.now().toISOString();
+    const run = async (chained: AuditFields | undefined, chain: ChainArgs | false) => {
+      const at = chained?.at ?? this.now().toISOString();
       const changes = stamped(at);
       next = { ...request, ...changes, state: to };
       // The lease is judged by the budget's clock (Date.now()), whatever clock stamps the change.
       const inLine = line ? { leaseUntil: Date.now() + line.leaseMs } : false;
-      return (await this.transitionScript(keys, { ...args, patch: toPairs(changes), nowMs: Date.parse(at), line: inLine, audit: entry ? auditPairs(entry) : false, chain })) as string[];
+      return (await this.transitionScript(keys, { ...args, patch: toPairs(changes), nowMs: Date.parse(at), line: inLine, audit: chained ? auditPairs(chained) : false, chain })) as string[];
     };
     const { result, fields } = entry ? await this.chain.append(entry, run) : { result: await run(undefined, false), fields: undefined };
     const [status, a, b] = result;
